@@ -6,5 +6,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod error;
+mod message;
+
 #[doc(inline)]
 pub use scim_filter as filter;
+
+pub use error::{Error, Result, ScimType};
+pub use message::{
+    BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
+    ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
+};
