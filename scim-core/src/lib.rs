@@ -6,11 +6,20 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod compat;
+mod error;
+mod message;
 mod resource;
 
 #[doc(inline)]
 pub use scim_filter as filter;
 
+pub use compat::Compatibility;
+pub use error::{Error, Result, ScimType};
+pub use message::{
+    BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
+    ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
+};
 pub use resource::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,

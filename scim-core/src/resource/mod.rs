@@ -181,11 +181,7 @@ mod tests {
 
     #[test]
     fn lenient_bool_rejects_other_values() {
-        for input in [
-            json!({"flag": "yes"}),
-            json!({"flag": 1}),
-            json!({"flag": []}),
-        ] {
+        for input in [json!({"flag": "yes"}), json!({"flag": 1}), json!({"flag": []})] {
             assert!(serde_json::from_value::<Flag>(input).is_err());
         }
     }
@@ -202,9 +198,6 @@ mod tests {
         extensions.insert("urn:example:ext".to_owned(), json!({"a": 1}));
         extensions.insert("notAnUrn".to_owned(), json!({"a": 1}));
         let out = output_schemas(&current, SCHEMA_USER, Some(false), &extensions);
-        assert_eq!(
-            out,
-            [SCHEMA_USER, "urn:example:other", "urn:example:ext"].map(str::to_owned)
-        );
+        assert_eq!(out, [SCHEMA_USER, "urn:example:other", "urn:example:ext"].map(str::to_owned));
     }
 }
