@@ -6,5 +6,16 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod registry;
+pub mod schema;
+
 #[doc(inline)]
 pub use scim_filter as filter;
+
+pub use registry::{
+    AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
+    ResourceTypeSchema, SchemaExtension,
+};
+pub use schema::{
+    Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
+};
