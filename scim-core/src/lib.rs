@@ -9,7 +9,9 @@
 mod compat;
 mod error;
 mod message;
+mod registry;
 mod resource;
+pub mod schema;
 
 #[doc(inline)]
 pub use scim_filter as filter;
@@ -20,7 +22,14 @@ pub use message::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
+pub use registry::{
+    AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
+    ResourceTypeSchema, SchemaExtension,
+};
 pub use resource::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
+};
+pub use schema::{
+    Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
 };
