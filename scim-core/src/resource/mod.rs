@@ -26,10 +26,7 @@ pub use user::{
     X509Certificate,
 };
 
-// Private for now; the public constants live with the schema model.
-const SCHEMA_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const SCHEMA_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const SCHEMA_ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+use crate::schema::urn::{SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_USER};
 
 /// Deserialises an optional boolean that may also arrive as the string `"true"` or `"false"`
 /// (any case), as Microsoft Entra ID sends it. `null` is `None`.
