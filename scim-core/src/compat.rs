@@ -13,7 +13,7 @@
 //! | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
 //! | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
 //! | `remove_missing_ok` | `remove` of a value that is not there (Okta retries) | `noTarget` for a filter that matches nothing | succeed without change |
-//! | `manager_bare_id` | `manager` as a bare id string (Entra ID) | `{"value": id}` | wrap it as `{"value": id}` |
+//! | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
 //! | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
 //! | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
 //! | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
@@ -48,8 +48,9 @@ pub struct Compatibility {
     pub remove_listed_values: bool,
     /// A `remove` whose target is absent or matches nothing succeeds without change.
     pub remove_missing_ok: bool,
-    /// Accept the enterprise `manager` as a bare id string.
-    pub manager_bare_id: bool,
+    /// Accept a bare value for a complex attribute that has a `value` sub-attribute (the
+    /// enterprise `manager` as an id string), wrapping it as `{"value": …}`.
+    pub complex_bare_value: bool,
     /// Ignore read-only attributes in PATCH values instead of failing with `mutability`.
     pub ignore_read_only_in_patch: bool,
     /// Accept a PATCH path that is a whole extension URN, with an object value.
@@ -69,7 +70,7 @@ impl Default for Compatibility {
             filtered_replace_creates_entry: true,
             remove_listed_values: true,
             remove_missing_ok: true,
-            manager_bare_id: true,
+            complex_bare_value: true,
             ignore_read_only_in_patch: true,
             extension_urn_path: true,
             ignore_unknown_attributes: true,
@@ -88,7 +89,7 @@ impl Compatibility {
             filtered_replace_creates_entry: false,
             remove_listed_values: false,
             remove_missing_ok: false,
-            manager_bare_id: false,
+            complex_bare_value: false,
             ignore_read_only_in_patch: false,
             extension_urn_path: false,
             ignore_unknown_attributes: false,

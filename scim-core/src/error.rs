@@ -294,6 +294,34 @@ pub enum Error {
 /// The client-visible detail of an [`Error::Backend`].
 const BACKEND_DETAIL: &str = "internal server error";
 
+/// Shorthands for the variants that carry only a client-visible detail.
+impl Error {
+    /// [`Error::InvalidValue`] with `detail`.
+    pub fn invalid_value(detail: impl Into<String>) -> Self {
+        Error::InvalidValue { detail: detail.into() }
+    }
+
+    /// [`Error::InvalidSyntax`] with `detail`.
+    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+        Error::InvalidSyntax { detail: detail.into() }
+    }
+
+    /// [`Error::InvalidPath`] with `detail`.
+    pub fn invalid_path(detail: impl Into<String>) -> Self {
+        Error::InvalidPath { detail: detail.into() }
+    }
+
+    /// [`Error::NoTarget`] with `detail`.
+    pub fn no_target(detail: impl Into<String>) -> Self {
+        Error::NoTarget { detail: detail.into() }
+    }
+
+    /// [`Error::Mutability`] with `detail`.
+    pub fn mutability(detail: impl Into<String>) -> Self {
+        Error::Mutability { detail: detail.into() }
+    }
+}
+
 impl Error {
     /// The HTTP status code of this error (RFC 7644 §3.12).
     ///

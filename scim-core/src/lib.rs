@@ -9,15 +9,18 @@
 mod compat;
 mod error;
 mod message;
+mod normalize;
 mod registry;
 mod resource;
 pub mod schema;
+mod validate;
 
 #[doc(inline)]
 pub use scim_filter as filter;
 
 pub use compat::Compatibility;
 pub use error::{Error, Result, ScimType};
+pub use normalize::{JsonObject, normalize_resource, normalize_value};
 pub use message::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
@@ -30,6 +33,7 @@ pub use resource::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
 };
+pub use validate::{merge_replace, validate_resource};
 pub use schema::{
     Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
 };

@@ -504,6 +504,11 @@ impl<'a> ResourceTypeSchema<'a> {
         self.resource_type
     }
 
+    /// The common attributes of every resource (RFC 7643 §3.1): `id`, `externalId`, `meta`.
+    pub fn common_attributes(&self) -> &'a [Attribute] {
+        self.registry.common_attributes()
+    }
+
     /// The core schema.
     pub fn core(&self) -> &'a Schema {
         self.core

@@ -220,6 +220,11 @@ pub struct Attribute {
     /// For `complex` attributes: the sub-attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_attributes: Vec<Attribute>,
+    /// Whether values must be one of `canonical_values` (compared with the attribute's
+    /// `caseExact` and stored in the canonical spelling). Not an RFC characteristic: RFC 7643
+    /// §7 makes canonical values suggestions, so this is off unless a schema asks for it.
+    #[serde(skip)]
+    pub canonical_only: bool,
 }
 
 impl Attribute {
@@ -239,6 +244,7 @@ impl Attribute {
             uniqueness: Uniqueness::default(),
             reference_types: Vec::new(),
             sub_attributes: Vec::new(),
+            canonical_only: false,
         }
     }
 
@@ -360,6 +366,13 @@ impl Attribute {
     pub fn canonical(mut self, values: &[&str]) -> Self {
         self.canonical_values = values.iter().map(|v| (*v).to_owned()).collect();
         self
+    }
+
+    /// With the given canonical values, and no other value accepted.
+    #[must_use]
+    pub fn canonical_only(mut self, values: &[&str]) -> Self {
+        self.canonical_only = true;
+        self.canonical(values)
     }
 
     /// With the given reference types (`User`, `Group`, `external`, `uri`).

@@ -187,7 +187,7 @@ pub fn user() -> Schema {
                 .description(
                     "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.",
                 )
-                .canonical(&["direct", "indirect"])
+                .canonical_only(&["direct", "indirect"])
                 .read_only(),
         ],
     )
@@ -316,7 +316,7 @@ pub fn group() -> Schema {
                         .immutable(),
                     Attribute::string("type")
                         .description("A label indicating the type of resource, e.g., 'User' or 'Group'.")
-                        .canonical(&["User", "Group"])
+                        .canonical_only(&["User", "Group"])
                         .immutable(),
                     Attribute::string("display")
                         .description("A human-readable name, primarily used for display purposes.")
