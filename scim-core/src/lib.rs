@@ -6,5 +6,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod resource;
+
 #[doc(inline)]
 pub use scim_filter as filter;
+
+pub use resource::{
+    Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
+    MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
+};

@@ -436,10 +436,11 @@ pub enum Filter {
         /// The test applied to that sub-attribute.
         test: AttrTest,
     },
-    /// `left and right`.
-    And(Box<Filter>, Box<Filter>),
-    /// `left or right`.
-    Or(Box<Filter>, Box<Filter>),
+    /// `a and b and …`: every operand matches. Has at least two operands; a chain written
+    /// without parentheses is one `And`, so its depth does not grow with its length.
+    And(Vec<Filter>),
+    /// `a or b or …`: some operand matches. Has at least two operands, like [`Filter::And`].
+    Or(Vec<Filter>),
     /// `not (filter)`.
     Not(Box<Filter>),
 }
@@ -455,16 +456,28 @@ impl Filter {
         Filter::Attr(AttrExpr::new(path, AttrTest::Compare(op, value)))
     }
 
-    /// `self and other`.
+    /// `self and other`; appends to `self` if it is already an `and` chain.
     #[must_use]
     pub fn and(self, other: Filter) -> Self {
-        Filter::And(Box::new(self), Box::new(other))
+        match self {
+            Filter::And(mut operands) => {
+                operands.push(other);
+                Filter::And(operands)
+            }
+            first => Filter::And(vec![first, other]),
+        }
     }
 
-    /// `self or other`.
+    /// `self or other`; appends to `self` if it is already an `or` chain.
     #[must_use]
     pub fn or(self, other: Filter) -> Self {
-        Filter::Or(Box::new(self), Box::new(other))
+        match self {
+            Filter::Or(mut operands) => {
+                operands.push(other);
+                Filter::Or(operands)
+            }
+            first => Filter::Or(vec![first, other]),
+        }
     }
 
     /// `not (self)`.
@@ -472,22 +485,27 @@ impl Filter {
     pub fn negate(self) -> Self {
         Filter::Not(Box::new(self))
     }
+}
 
-    fn precedence(&self) -> u8 {
-        match self {
-            Filter::Or(..) => 0,
-            Filter::And(..) => 1,
-            _ => 2,
+/// Writes the operands of a chain joined by ` and ` or ` or `, with parentheses around an
+/// operand that is itself a chain the parser would not rebuild without them.
+fn fmt_chain(
+    f: &mut fmt::Formatter<'_>,
+    operands: &[Filter],
+    joiner: &str,
+    needs_parens: impl Fn(&Filter) -> bool,
+) -> fmt::Result {
+    for (n, operand) in operands.iter().enumerate() {
+        if n > 0 {
+            f.write_str(joiner)?;
         }
-    }
-
-    fn fmt_operand(&self, f: &mut fmt::Formatter<'_>, min: u8) -> fmt::Result {
-        if self.precedence() < min {
-            write!(f, "({self})")
+        if needs_parens(operand) {
+            write!(f, "({operand})")?;
         } else {
-            write!(f, "{self}")
+            write!(f, "{operand}")?;
         }
     }
+    Ok(())
 }
 
 impl fmt::Display for Filter {
@@ -496,18 +514,10 @@ impl fmt::Display for Filter {
             Filter::Attr(expr) => write!(f, "{expr}"),
             Filter::ValuePath(path) => write!(f, "{path}"),
             Filter::ValuePathAttr { path, sub_attr, test } => write!(f, "{path}.{sub_attr} {test}"),
-            // Both operators are left-associative: the right operand needs parentheses when it
-            // is the same operator, so that the printed form parses back to the same tree.
-            Filter::And(left, right) => {
-                left.fmt_operand(f, 1)?;
-                f.write_str(" and ")?;
-                right.fmt_operand(f, 2)
+            Filter::And(operands) => {
+                fmt_chain(f, operands, " and ", |o| matches!(o, Filter::And(_) | Filter::Or(_)))
             }
-            Filter::Or(left, right) => {
-                left.fmt_operand(f, 0)?;
-                f.write_str(" or ")?;
-                right.fmt_operand(f, 1)
-            }
+            Filter::Or(operands) => fmt_chain(f, operands, " or ", |o| matches!(o, Filter::Or(_))),
             Filter::Not(inner) => write!(f, "not ({inner})"),
         }
     }

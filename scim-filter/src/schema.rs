@@ -74,7 +74,12 @@ impl AttrInfo {
 /// ```
 pub trait FilterSchema {
     /// The characteristics of an attribute, or `None` if the schema does not know it.
-    fn attribute(&self, schema: Option<&str>, name: &str, sub_attr: Option<&str>) -> Option<AttrInfo>;
+    fn attribute(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        sub_attr: Option<&str>,
+    ) -> Option<AttrInfo>;
 }
 
 /// No schema: every attribute is unknown, strings compare case-insensitively, types come from the
@@ -89,7 +94,12 @@ impl FilterSchema for NoSchema {
 }
 
 impl<S: FilterSchema + ?Sized> FilterSchema for &S {
-    fn attribute(&self, schema: Option<&str>, name: &str, sub_attr: Option<&str>) -> Option<AttrInfo> {
+    fn attribute(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        sub_attr: Option<&str>,
+    ) -> Option<AttrInfo> {
         (**self).attribute(schema, name, sub_attr)
     }
 }

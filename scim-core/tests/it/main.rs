@@ -1,0 +1,3 @@
+//! Integration tests for scim-core.
+
+mod golden;
