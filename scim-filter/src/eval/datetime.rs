@@ -75,18 +75,15 @@ impl Instant {
 
         let days = days_from_civil(i64::from(year), month, day);
         let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-        Some(Instant {
-            secs: local - offset_secs,
-            nanos,
-        })
+        Some(Instant { secs: local - offset_secs, nanos })
     }
 }
 
 /// Reads `len` ASCII digits of `b` starting at `start`.
 fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
-    b.get(start..start + len)?.iter().try_fold(0u32, |acc, &d| {
-        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-    })
+    b.get(start..start + len)?
+        .iter()
+        .try_fold(0u32, |acc, &d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
 }
 
 fn is_leap_year(year: u32) -> bool {

@@ -155,8 +155,7 @@ impl Filter {
     /// ```
     pub fn matches(&self, resource: &Value) -> bool {
         // Without a schema no operator is forbidden, so preparing cannot fail.
-        self.prepare(&NoSchema)
-            .is_ok_and(|prepared| prepared.matches(resource))
+        self.prepare(&NoSchema).is_ok_and(|prepared| prepared.matches(resource))
     }
 
     /// Whether `resource` matches this filter, with attribute characteristics from `schema`.
@@ -228,8 +227,6 @@ impl Filter {
         &self,
         schema: &S,
     ) -> Result<PreparedFilter, EvalError> {
-        Ok(PreparedFilter {
-            root: prepare::compile(self, schema)?,
-        })
+        Ok(PreparedFilter { root: prepare::compile(self, schema)? })
     }
 }

@@ -53,14 +53,9 @@ impl Node {
         match self {
             Node::Test { path, test } => test.matches(path, ctx),
             Node::ValuePath { attr, filter } => attr.any(ctx, |entry| filter.matches(entry)),
-            Node::ValuePathAttr {
-                attr,
-                filter,
-                sub,
-                test,
-            } => attr.any(ctx, |entry| {
-                filter.matches(entry) && test.matches(sub, entry)
-            }),
+            Node::ValuePathAttr { attr, filter, sub, test } => {
+                attr.any(ctx, |entry| filter.matches(entry) && test.matches(sub, entry))
+            }
             Node::And(left, right) => left.matches(ctx) && right.matches(ctx),
             Node::Or(left, right) => left.matches(ctx) || right.matches(ctx),
             Node::Not(inner) => !inner.matches(ctx),

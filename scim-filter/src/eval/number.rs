@@ -44,10 +44,7 @@ impl Num {
         } else if let Ok(u) = s.parse::<u64>() {
             Some(Num::UInt(u))
         } else {
-            s.parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(Num::Float)
+            s.parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::Float)
         }
     }
 
@@ -88,14 +85,8 @@ mod tests {
     fn integers_and_decimals_compare_numerically() {
         assert_eq!(json("5").compare(json("5.0")), Some(Ordering::Equal));
         assert_eq!(json("5").compare(json("5.5")), Some(Ordering::Less));
-        assert_eq!(
-            json("-1").compare(json("18446744073709551615")),
-            Some(Ordering::Less)
-        );
-        assert_eq!(
-            json("18446744073709551615").compare(json("1")),
-            Some(Ordering::Greater)
-        );
+        assert_eq!(json("-1").compare(json("18446744073709551615")), Some(Ordering::Less));
+        assert_eq!(json("18446744073709551615").compare(json("1")), Some(Ordering::Greater));
         assert_eq!(
             json("9007199254740993").compare(json("9007199254740992")),
             Some(Ordering::Greater)
@@ -107,13 +98,8 @@ mod tests {
     fn parses_numeric_strings_only() {
         assert_eq!(Num::parse(" 42 "), Some(Num::Int(42)));
         assert_eq!(Num::parse("-1.5e3"), Some(Num::Float(-1500.0)));
-        assert_eq!(
-            Num::parse("18446744073709551615"),
-            Some(Num::UInt(u64::MAX))
-        );
-        for bad in [
-            "", "-", "abc", "inf", "NaN", "infinity", "1x", ".5", "+1", "1e999",
-        ] {
+        assert_eq!(Num::parse("18446744073709551615"), Some(Num::UInt(u64::MAX)));
+        for bad in ["", "-", "abc", "inf", "NaN", "infinity", "1x", ".5", "+1", "1e999"] {
             assert_eq!(Num::parse(bad), None, "{bad:?}");
         }
     }

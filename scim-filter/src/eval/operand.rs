@@ -52,9 +52,7 @@ impl Operand {
                     Value::String(s) if *from_strings => Num::parse(s),
                     _ => None,
                 };
-                value
-                    .and_then(|x| x.compare(*n))
-                    .is_some_and(|o| ordering_test(op, o))
+                value.and_then(|x| x.compare(*n)).is_some_and(|o| ordering_test(op, o))
             }
             Operand::Bool { b, from_strings } => {
                 let value = match v {

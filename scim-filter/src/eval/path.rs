@@ -27,12 +27,7 @@ impl Path {
 
     /// A path relative to an entry of a value path.
     pub(crate) fn entry(name: &str, sub: Option<&str>) -> Self {
-        Self {
-            schema: None,
-            name: name.into(),
-            sub: sub.map(Into::into),
-            in_entry: true,
-        }
+        Self { schema: None, name: name.into(), sub: sub.map(Into::into), in_entry: true }
     }
 
     /// Whether `f` holds for some candidate value of the path in `ctx`: the attribute's value,
@@ -93,13 +88,9 @@ impl Path {
         if let Some(Value::Object(extension)) = get_ci(obj, uri) {
             return Some(extension);
         }
-        let is_core = get_ci(obj, "schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|schemas| {
-                schemas
-                    .iter()
-                    .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri)))
-            });
+        let is_core = get_ci(obj, "schemas").and_then(Value::as_array).is_some_and(|schemas| {
+            schemas.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri)))
+        });
         is_core.then_some(obj)
     }
 }
@@ -122,8 +113,5 @@ fn sub_value<'v>(v: &'v Value, sub: &str) -> Option<&'v Value> {
 /// The value of `key` in `obj`, matching the key case-insensitively (an exact hit is tried first).
 #[inline]
 pub(crate) fn get_ci<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    obj.get(key).or_else(|| {
-        obj.iter()
-            .find_map(|(k, v)| k.eq_ignore_ascii_case(key).then_some(v))
-    })
+    obj.get(key).or_else(|| obj.iter().find_map(|(k, v)| k.eq_ignore_ascii_case(key).then_some(v)))
 }

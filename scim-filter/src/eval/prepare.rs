@@ -17,10 +17,7 @@ enum Scope<'a> {
     /// The resource.
     Root,
     /// An entry of the value path over `attr` (written `display`).
-    Entry {
-        attr: &'a AttrPath,
-        display: &'a str,
-    },
+    Entry { attr: &'a AttrPath, display: &'a str },
     /// An entry of a value path nested in another: the schema hook is not asked.
     Nested,
 }
@@ -50,11 +47,7 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
                 let (attr, filter) = self.value_path(value_path, scope)?;
                 Node::ValuePath { attr, filter }
             }
-            Filter::ValuePathAttr {
-                path: value_path,
-                sub_attr,
-                test: attr_test,
-            } => {
+            Filter::ValuePathAttr { path: value_path, sub_attr, test: attr_test } => {
                 let (attr, filter) = self.value_path(value_path, scope)?;
                 let info = match scope {
                     Scope::Root if value_path.attr.sub_attr.is_none() => self.schema.attribute(
@@ -74,14 +67,12 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
                     test,
                 }
             }
-            Filter::And(left, right) => Node::And(
-                Box::new(self.node(left, scope)?),
-                Box::new(self.node(right, scope)?),
-            ),
-            Filter::Or(left, right) => Node::Or(
-                Box::new(self.node(left, scope)?),
-                Box::new(self.node(right, scope)?),
-            ),
+            Filter::And(left, right) => {
+                Node::And(Box::new(self.node(left, scope)?), Box::new(self.node(right, scope)?))
+            }
+            Filter::Or(left, right) => {
+                Node::Or(Box::new(self.node(left, scope)?), Box::new(self.node(right, scope)?))
+            }
             Filter::Not(inner) => Node::Not(Box::new(self.node(inner, scope)?)),
         })
     }
@@ -95,10 +86,9 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
         let attr = self.path(&value_path.attr, scope);
         let display = display(&value_path.attr, scope);
         let inner = match scope {
-            Scope::Root if value_path.attr.sub_attr.is_none() => Scope::Entry {
-                attr: &value_path.attr,
-                display: &display,
-            },
+            Scope::Root if value_path.attr.sub_attr.is_none() => {
+                Scope::Entry { attr: &value_path.attr, display: &display }
+            }
             _ => Scope::Nested,
         };
         let filter = self.node(&value_path.filter, inner)?;
@@ -108,11 +98,9 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
     fn path(&self, path: &AttrPath, scope: Scope<'_>) -> Path {
         let sub = path.sub_attr.as_ref().map(|s| s.as_str());
         match scope {
-            Scope::Root => Path::root(
-                path.schema.as_ref().map(|s| s.as_str()),
-                path.name.as_str(),
-                sub,
-            ),
+            Scope::Root => {
+                Path::root(path.schema.as_ref().map(|s| s.as_str()), path.name.as_str(), sub)
+            }
             Scope::Entry { .. } | Scope::Nested => Path::entry(path.name.as_str(), sub),
         }
     }
@@ -126,8 +114,7 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
                 let info = self.schema.attribute(uri, path.name.as_str(), sub)?;
                 // A comparison on a complex attribute compares its `value` sub-attribute.
                 if info.attr_type == AttrType::Complex && sub.is_none() {
-                    self.schema
-                        .attribute(uri, path.name.as_str(), Some("value"))
+                    self.schema.attribute(uri, path.name.as_str(), Some("value"))
                 } else {
                     Some(info)
                 }
@@ -205,43 +192,27 @@ fn operand(op: CompareOp, value: &CompValue, info: Option<AttrInfo>) -> Option<O
     let numeric = matches!(attr_type, Some(AttrType::Integer | AttrType::Decimal));
     match value {
         CompValue::Null => None,
-        CompValue::Bool(b) => (!op.is_ordering() && !op.is_substring()).then_some(Operand::Bool {
-            b: *b,
-            from_strings: attr_type == Some(AttrType::Boolean),
-        }),
+        CompValue::Bool(b) => (!op.is_ordering() && !op.is_substring())
+            .then_some(Operand::Bool { b: *b, from_strings: attr_type == Some(AttrType::Boolean) }),
         CompValue::Number(n) => (!op.is_substring())
             .then(|| Num::from_json(n))
             .flatten()
-            .map(|n| Operand::Num {
-                n,
-                from_strings: numeric,
-            }),
+            .map(|n| Operand::Num { n, from_strings: numeric }),
         CompValue::String(s) => {
             let case_exact = info.is_some_and(|i| i.case_exact);
-            if let Some(b) = (attr_type == Some(AttrType::Boolean))
-                .then(|| parse_bool(s))
-                .flatten()
+            if let Some(b) = (attr_type == Some(AttrType::Boolean)).then(|| parse_bool(s)).flatten()
             {
-                return Some(Operand::Bool {
-                    b,
-                    from_strings: true,
-                });
+                return Some(Operand::Bool { b, from_strings: true });
             }
             if op.is_substring() {
                 return Some(Operand::Str(Needle::new(s, case_exact)));
             }
             if let Some(n) = numeric.then(|| Num::parse(s)).flatten() {
-                return Some(Operand::Num {
-                    n,
-                    from_strings: true,
-                });
+                return Some(Operand::Num { n, from_strings: true });
             }
             let dates = matches!(attr_type, None | Some(AttrType::DateTime));
             if let Some(at) = dates.then(|| Instant::parse(s)).flatten() {
-                return Some(Operand::DateTime {
-                    at,
-                    text: Needle::new(s, case_exact),
-                });
+                return Some(Operand::DateTime { at, text: Needle::new(s, case_exact) });
             }
             Some(Operand::Str(Needle::new(s, case_exact)))
         }

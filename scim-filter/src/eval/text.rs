@@ -22,11 +22,7 @@ pub(crate) struct Needle {
 
 impl Needle {
     pub(crate) fn new(raw: &str, case_exact: bool) -> Self {
-        let folded: String = if case_exact {
-            String::new()
-        } else {
-            fold(raw).collect()
-        };
+        let folded: String = if case_exact { String::new() } else { fold(raw).collect() };
         Self {
             raw: raw.into(),
             folded_ascii: folded.is_ascii(),
@@ -71,12 +67,9 @@ impl Needle {
         }
         if hay.is_ascii() {
             self.folded_ascii
-                && hay
-                    .len()
-                    .checked_sub(self.folded.len())
-                    .is_some_and(|start| {
-                        hay.as_bytes()[start..].eq_ignore_ascii_case(self.folded.as_bytes())
-                    })
+                && hay.len().checked_sub(self.folded.len()).is_some_and(|start| {
+                    hay.as_bytes()[start..].eq_ignore_ascii_case(self.folded.as_bytes())
+                })
         } else {
             let mut hay = hay.chars().rev().flat_map(|c| c.to_lowercase().rev());
             self.folded.chars().rev().all(|n| hay.next() == Some(n))
@@ -92,9 +85,7 @@ impl Needle {
             self.folded_ascii && contains_ascii_folded(hay.as_bytes(), self.folded.as_bytes())
         } else {
             self.folded.is_empty()
-                || hay
-                    .char_indices()
-                    .any(|(i, _)| starts_folded(&hay[i..], &self.folded))
+                || hay.char_indices().any(|(i, _)| starts_folded(&hay[i..], &self.folded))
         }
     }
 
@@ -104,9 +95,7 @@ impl Needle {
             return hay.cmp(&self.raw);
         }
         if hay.is_ascii() && self.folded_ascii {
-            hay.bytes()
-                .map(|b| b.to_ascii_lowercase())
-                .cmp(self.folded.bytes())
+            hay.bytes().map(|b| b.to_ascii_lowercase()).cmp(self.folded.bytes())
         } else {
             fold(hay).cmp(self.folded.chars())
         }
