@@ -25,8 +25,10 @@ pub(crate) enum Node {
         sub: Path,
         test: Test,
     },
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// Every operand matches.
+    And(Box<[Node]>),
+    /// Some operand matches.
+    Or(Box<[Node]>),
     Not(Box<Node>),
 }
 
@@ -56,8 +58,8 @@ impl Node {
             Node::ValuePathAttr { attr, filter, sub, test } => {
                 attr.any(ctx, |entry| filter.matches(entry) && test.matches(sub, entry))
             }
-            Node::And(left, right) => left.matches(ctx) && right.matches(ctx),
-            Node::Or(left, right) => left.matches(ctx) || right.matches(ctx),
+            Node::And(operands) => operands.iter().all(|node| node.matches(ctx)),
+            Node::Or(operands) => operands.iter().any(|node| node.matches(ctx)),
             Node::Not(inner) => !inner.matches(ctx),
         }
     }

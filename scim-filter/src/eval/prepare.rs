@@ -67,14 +67,14 @@ impl<S: FilterSchema + ?Sized> Compiler<'_, S> {
                     test,
                 }
             }
-            Filter::And(left, right) => {
-                Node::And(Box::new(self.node(left, scope)?), Box::new(self.node(right, scope)?))
-            }
-            Filter::Or(left, right) => {
-                Node::Or(Box::new(self.node(left, scope)?), Box::new(self.node(right, scope)?))
-            }
+            Filter::And(operands) => Node::And(self.nodes(operands, scope)?),
+            Filter::Or(operands) => Node::Or(self.nodes(operands, scope)?),
             Filter::Not(inner) => Node::Not(Box::new(self.node(inner, scope)?)),
         })
+    }
+
+    fn nodes(&self, filters: &[Filter], scope: Scope<'_>) -> Result<Box<[Node]>, EvalError> {
+        filters.iter().map(|filter| self.node(filter, scope)).collect()
     }
 
     /// The entries' path and the prepared filter of a value path.
