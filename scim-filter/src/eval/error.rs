@@ -9,21 +9,20 @@ use crate::schema::AttrType;
 /// # Examples
 ///
 /// ```
-/// use scim_filter::{AttrInfo, AttrName, AttrPath, AttrType, CompValue, CompareOp, EvalError, Filter};
+/// use scim_filter::{AttrInfo, AttrType, CompareOp, EvalError, Filter, FilterSchema};
 ///
 /// struct Schema;
 ///
-/// impl scim_filter::FilterSchema for Schema {
+/// impl FilterSchema for Schema {
 ///     fn attribute(&self, _: Option<&str>, name: &str, _: Option<&str>) -> Option<AttrInfo> {
 ///         name.eq_ignore_ascii_case("active").then(|| AttrInfo::new(AttrType::Boolean, false, false))
 ///     }
 /// }
 ///
-/// let active = AttrPath::new(AttrName::new("active").unwrap());
-/// let filter = Filter::compare(active, CompareOp::Gt, CompValue::Bool(true));
-/// let err = filter.prepare(&Schema).unwrap_err();
+/// let err = Filter::parse("active gt true")?.prepare(&Schema).unwrap_err();
 /// assert!(matches!(err, EvalError::OperatorNotAllowed { op: CompareOp::Gt, .. }));
 /// assert_eq!(err.to_string(), "operator gt is not allowed on boolean attribute active");
+/// # Ok::<(), scim_filter::ParseError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

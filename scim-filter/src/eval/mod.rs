@@ -8,63 +8,8 @@
 //! per-filter work once and returns a [`PreparedFilter`] whose [`matches`](PreparedFilter::matches)
 //! allocates nothing.
 //!
-//! # Semantics
-//!
-//! These follow RFC 7644 §3.4.2.2. Where the RFC is silent, the choices of this library are
-//! marked *(choice)*.
-//!
-//! - **Names.** Attribute names and schema URIs match case-insensitively.
-//! - **Schema URI prefixes.** For `urn:…:User:name`, if the resource has a top-level key equal to
-//!   the URI whose value is an object, the attribute is looked up inside it (an extension);
-//!   otherwise, if the URI is listed in the resource's `schemas`, at the top level (the core
-//!   schema); otherwise the attribute is absent.
-//! - **Candidate values.** A path yields a set of values: the attribute's value, with an array
-//!   expanded into its elements. `name.givenName` looks inside the complex attribute; on a
-//!   multi-valued complex attribute (an array of objects) it collects the sub-attribute of every
-//!   entry. A path into an unknown attribute yields no values; it is not an error.
-//! - **Any value.** A comparison matches if any candidate value matches.
-//! - **Complex values.** A comparison that reaches complex values (`emails co "@example.com"`)
-//!   compares their `value` sub-attribute; a complex value without one matches nothing.
-//! - **`pr`.** Present means some candidate value is not null, not `""`, not `[]` and not `{}`.
-//! - **Absence.** A missing attribute (no candidate value, or only nulls) matches no comparison
-//!   except `ne`: `userType ne "Employee"` matches a user without a `userType`. On present values
-//!   `ne` matches if some value is not equal *(choice: values of another JSON type count as not
-//!   equal)*.
-//! - **`null`.** `eq null` matches iff the attribute is absent, `ne null` iff it is not *(choice:
-//!   here an empty string or a complex value without `value` is not absent)*; every other
-//!   operator with `null` matches nothing.
-//! - **Strings.** Case-sensitive if the schema says `caseExact`, case-insensitive otherwise
-//!   (also without a schema or for an unknown attribute). Case-insensitive comparison compares
-//!   the `char::to_lowercase` streams of both sides, so the Kelvin sign `K` equals `k`
-//!   *(choice: simple lower-casing, not full Unicode case folding: `ß` does not equal `ss`)*.
-//!   `gt`, `ge`, `lt`, `le` order lexically by code point, of the lower-cased forms when
-//!   case-insensitive.
-//! - **dateTime.** Every operator but `co`, `sw` and `ew` compares chronologically, with time
-//!   zone offsets normalised (`2011-05-13T04:42:34Z` equals `2011-05-13T06:42:34+02:00`) and
-//!   fractional seconds honoured (to the nanosecond). This applies when the schema says
-//!   `dateTime`, and without a schema when both the filter's string and the attribute's string
-//!   are `xsd:dateTime` timestamps (`YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`, time zone
-//!   required) *(choice)*. A value that does not parse is compared as a string.
-//! - **Numbers.** Integers and decimals compare numerically (`5 eq 5.0`), exactly between
-//!   integers. A string never equals a number, except that when the schema says `integer` or
-//!   `decimal`, numeric strings (in the resource or the filter) compare as numbers *(choice)*.
-//!   `co`, `sw` and `ew` with a number match nothing *(choice)*.
-//! - **Booleans.** `eq` and `ne` only. When the schema says `boolean`, the strings `"true"` and
-//!   `"false"` (any case), in the resource or in the filter, compare as booleans *(choice)*.
-//!   Without a schema, other operators with a boolean match nothing.
-//! - **Forbidden operators.** When the schema says `boolean`, `gt`, `ge`, `lt`, `le`, `co`, `sw`
-//!   and `ew` are an [`EvalError`]; when it says `binary`, `gt`, `ge`, `lt` and `le` are. The
-//!   error comes from [`Filter::prepare`] and [`Filter::matches_with`], before any resource is
-//!   looked at.
-//! - **Value paths.** `emails[type eq "work" and value co "@example.com"]` matches when one and
-//!   the same entry passes the whole inner filter. Paths inside are relative to the entry (a
-//!   schema URI on them is ignored *(choice)*), and the schema is asked about them as
-//!   `(schema, "emails", Some("type"))`. A single-valued complex attribute is a one-entry list; a
-//!   primitive entry (a string in a multi-valued string attribute) stands for its own `value`
-//!   *(choice)*. `emails[type eq "work"].value eq "x"` matches when one entry passes the inner
-//!   filter and that entry's `value` passes the test.
-//! - **Logic.** `and`, `or` and `not` are the usual boolean operators over the above: `not
-//!   (userType eq "Intern")` matches a user without a `userType`.
+//! The semantics are described in `semantics.md` beside this file, which is part of the crate
+//! documentation.
 
 mod datetime;
 mod error;
@@ -95,17 +40,15 @@ pub use error::EvalError;
 /// # Examples
 ///
 /// ```
-/// use scim_filter::{AttrName, AttrPath, CompValue, CompareOp, Filter, NoSchema};
+/// use scim_filter::{Filter, NoSchema};
 /// use serde_json::json;
 ///
-/// let user_name = AttrPath::new(AttrName::new("userName").unwrap());
-/// let filter = Filter::compare(user_name, CompareOp::Eq, CompValue::String("bjensen".into()));
-/// let prepared = filter.prepare(&NoSchema)?;
+/// let prepared = Filter::parse(r#"userName eq "bjensen""#)?.prepare(&NoSchema)?;
 ///
 /// let users = [json!({ "userName": "BJensen" }), json!({ "userName": "jsmith" })];
 /// let hits: Vec<_> = users.iter().filter(|u| prepared.matches(u)).collect();
 /// assert_eq!(hits, [&users[0]]);
-/// # Ok::<(), scim_filter::EvalError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct PreparedFilter {
@@ -120,14 +63,13 @@ impl PreparedFilter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{AttrName, AttrPath, Filter, NoSchema};
+    /// use scim_filter::{Filter, NoSchema};
     /// use serde_json::json;
     ///
-    /// let title = AttrPath::new(AttrName::new("title").unwrap());
-    /// let prepared = Filter::present(title).prepare(&NoSchema)?;
+    /// let prepared = Filter::parse("title pr")?.prepare(&NoSchema)?;
     /// assert!(prepared.matches(&json!({ "title": "Tour Guide" })));
     /// assert!(!prepared.matches(&json!({ "title": "" })));
-    /// # Ok::<(), scim_filter::EvalError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn matches(&self, resource: &Value) -> bool {
         self.root.matches(resource)
@@ -143,15 +85,15 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{AttrName, AttrPath, CompValue, CompareOp, Filter};
+    /// use scim_filter::Filter;
     /// use serde_json::json;
     ///
-    /// let user_type = AttrPath::new(AttrName::new("userType").unwrap());
-    /// let filter = Filter::compare(user_type, CompareOp::Ne, CompValue::String("Employee".into()));
+    /// let filter = Filter::parse(r#"userType ne "Employee""#)?;
     /// assert!(filter.matches(&json!({ "userType": "Contractor" })));
     /// assert!(!filter.matches(&json!({ "userType": "employee" })));
     /// // A missing attribute matches `ne`.
     /// assert!(filter.matches(&json!({ "userName": "bjensen" })));
+    /// # Ok::<(), scim_filter::ParseError>(())
     /// ```
     pub fn matches(&self, resource: &Value) -> bool {
         // Without a schema no operator is forbidden, so preparing cannot fail.
@@ -168,7 +110,7 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{AttrInfo, AttrName, AttrPath, AttrType, CompValue, CompareOp, Filter, FilterSchema};
+    /// use scim_filter::{AttrInfo, AttrType, Filter, FilterSchema};
     /// use serde_json::json;
     ///
     /// struct Schema;
@@ -179,12 +121,11 @@ impl Filter {
     ///     }
     /// }
     ///
-    /// let id = AttrPath::new(AttrName::new("id").unwrap());
-    /// let filter = Filter::compare(id, CompareOp::Eq, CompValue::String("2819C223".into()));
+    /// let filter = Filter::parse(r#"id eq "2819C223""#)?;
     /// let user = json!({ "id": "2819c223" });
     /// assert!(filter.matches(&user));
     /// assert!(!filter.matches_with(&user, &Schema)?);
-    /// # Ok::<(), scim_filter::EvalError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn matches_with<S: FilterSchema + ?Sized>(
         &self,
@@ -205,14 +146,10 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{AttrName, AttrPath, CompValue, CompareOp, Filter, NoSchema, ValuePath};
+    /// use scim_filter::{Filter, NoSchema};
     /// use serde_json::json;
     ///
-    /// let name = |n: &str| AttrPath::new(AttrName::new(n).unwrap());
-    /// // emails[type eq "work" and value co "@example.com"]
-    /// let inner = Filter::compare(name("type"), CompareOp::Eq, CompValue::String("work".into()))
-    ///     .and(Filter::compare(name("value"), CompareOp::Co, CompValue::String("@example.com".into())));
-    /// let filter = Filter::ValuePath(ValuePath::new(name("emails"), inner));
+    /// let filter = Filter::parse(r#"emails[type eq "work" and value co "@example.com"]"#)?;
     /// let prepared = filter.prepare(&NoSchema)?;
     ///
     /// let user = json!({ "emails": [
@@ -221,7 +158,7 @@ impl Filter {
     /// ] });
     /// // Both conditions must hold for the same entry.
     /// assert!(!prepared.matches(&user));
-    /// # Ok::<(), scim_filter::EvalError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn prepare<S: FilterSchema + ?Sized>(
         &self,

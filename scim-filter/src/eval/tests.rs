@@ -661,3 +661,64 @@ fn schema_hook_by_reference_and_dyn() {
     assert!(!filter.matches_with(&bjensen(), schema).unwrap());
     assert!(!filter.matches_with(&bjensen(), &&UserSchema).unwrap());
 }
+
+// ---- parsed filters ----
+
+#[test]
+fn parsed_filters_against_bjensen() {
+    let user = bjensen();
+    let cases = [
+        (r#"userName Eq "BJENSEN@example.com""#, true),
+        (r#"name.familyName co "ENS""#, true),
+        (r#"userName sw "J""#, false),
+        (r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "bj""#, true),
+        ("title pr", true),
+        ("nickName pr", false),
+        (r#"meta.lastModified gt "2011-05-13T04:42:34+01:00""#, true),
+        (r#"meta.lastModified ge "2011-05-13T06:42:34+02:00""#, true),
+        (r#"meta.lastModified lt "2011-05-13T04:42:34Z""#, false),
+        (r#"title pr and userType eq "Employee""#, false),
+        (r#"title pr or userType eq "Intern""#, true),
+        (
+            r#"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
+            false,
+        ),
+        (
+            r#"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
+            false,
+        ),
+        (r#"userType ne "Employee" and not (emails co "example.org")"#, true),
+        (r#"emails[type eq "work" and value co "@example.com"]"#, true),
+        (r#"emails[type eq "home" and value co "@example.com"]"#, false),
+        (r#"emails[type eq "work"].value eq "bjensen@example.com""#, true),
+        (r#"emails[type eq "home"].value eq "bjensen@example.com""#, false),
+        (
+            r#"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
+            true,
+        ),
+        (
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "tour operations""#,
+            true,
+        ),
+        ("active eq true and age ge 42 and age lt 42.5 and score eq 7.50", true),
+        ("age eq null or nickName ne null", false),
+        ("userType eq null", true),
+    ];
+    for (text, expected) in cases {
+        let filter = Filter::parse(text).unwrap();
+        assert_eq!(filter.matches(&user), expected, "{text}");
+        assert_eq!(filter.matches_with(&user, &UserSchema).unwrap(), expected, "{text} (schema)");
+    }
+}
+
+#[test]
+fn parsed_value_path_rejects_crossed_entries() {
+    let filter = Filter::parse(r#"emails[type eq "work" and value co "@example.com"]"#).unwrap();
+    let user = json!({ "emails": [
+        { "type": "work", "value": "bjensen@other.com" },
+        { "type": "home", "value": "babs@example.com" }
+    ] });
+    assert!(!filter.matches(&user));
+    let prepared = filter.prepare(&UserSchema).unwrap();
+    assert!(!prepared.matches(&user));
+}
