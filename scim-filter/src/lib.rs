@@ -30,7 +30,7 @@
 //!
 //! Parsing enforces a maximum input length, nesting depth and number of terms ([`Limits`]), so
 //! hostile input returns an error instead of exhausting the stack or the CPU.
-
+#![doc = include_str!("eval/semantics.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
