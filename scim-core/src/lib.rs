@@ -20,11 +20,11 @@ pub use scim_filter as filter;
 
 pub use compat::Compatibility;
 pub use error::{Error, Result, ScimType};
-pub use normalize::{JsonObject, normalize_resource, normalize_value};
 pub use message::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
+pub use normalize::{JsonObject, normalize_resource, normalize_value};
 pub use registry::{
     AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
     ResourceTypeSchema, SchemaExtension,
@@ -33,7 +33,7 @@ pub use resource::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
 };
-pub use validate::{merge_replace, validate_resource};
 pub use schema::{
     Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
 };
+pub use validate::{merge_replace, validate_resource};

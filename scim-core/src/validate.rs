@@ -56,7 +56,11 @@ fn check_attributes(schema: &Schema, fields: &JsonObject, prefix: &str) -> Resul
             continue;
         }
         if attr.attr_type == AttributeType::Complex {
-            check_complex(attr, value.into_iter().flat_map(values), &format!("{prefix}{}", attr.name))?;
+            check_complex(
+                attr,
+                value.into_iter().flat_map(values),
+                &format!("{prefix}{}", attr.name),
+            )?;
         }
     }
     Ok(())
@@ -92,9 +96,7 @@ fn check_complex<'v>(
         }
     }
     if primaries > 1 {
-        return Err(Error::invalid_value(format!(
-            "at most one value of {path} may be primary"
-        )));
+        return Err(Error::invalid_value(format!("at most one value of {path} may be primary")));
     }
     Ok(())
 }

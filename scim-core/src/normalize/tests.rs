@@ -45,7 +45,10 @@ fn nulls_and_empties_are_absent() {
         ENTERPRISE: { "department": null }
     }))
     .unwrap();
-    assert_eq!(out, json!({ "schemas": [CORE], "userName": "ann", "emails": [{ "value": "a@b.c" }] }));
+    assert_eq!(
+        out,
+        json!({ "schemas": [CORE], "userName": "ann", "emails": [{ "value": "a@b.c" }] })
+    );
 }
 
 #[test]
@@ -132,7 +135,8 @@ fn duplicate_values_are_dropped() {
     let many: Vec<Value> = (0..40).map(|n| json!({ "value": format!("v{}", n % 20) })).collect();
     let out = users(json!({ "userName": "a", "entitlements": many })).unwrap();
     assert_eq!(out["entitlements"].as_array().unwrap().len(), 20);
-    let out = users(json!({ "userName": "a", "roles": [{ "value": "r" }, { "value": "r" }] })).unwrap();
+    let out =
+        users(json!({ "userName": "a", "roles": [{ "value": "r" }, { "value": "r" }] })).unwrap();
     assert_eq!(out["roles"], json!([{ "value": "r" }]));
 }
 
@@ -165,7 +169,8 @@ fn canonical_only_values_are_enforced_and_respelled() {
 #[test]
 fn date_times_are_checked() {
     let attr = Attribute::date_time("hired");
-    let ok = normalize_value(&attr, json!("2011-05-13T04:42:34Z"), &Compatibility::default(), "hired");
+    let ok =
+        normalize_value(&attr, json!("2011-05-13T04:42:34Z"), &Compatibility::default(), "hired");
     assert_eq!(ok.unwrap(), Some(json!("2011-05-13T04:42:34Z")));
     let bad = normalize_value(&attr, json!("yesterday"), &Compatibility::default(), "hired");
     assert!(matches!(bad, Err(Error::InvalidValue { .. })));

@@ -48,8 +48,9 @@ fn required_extension() {
     let c = Compatibility::default();
     let without = normalize_resource(&schema, json!({ "userName": "a" }), &c).unwrap();
     assert!(validate_resource(&schema, &without).is_err());
-    let with = normalize_resource(&schema, json!({ "userName": "a", ext: { "department": "x" } }), &c)
-        .unwrap();
+    let with =
+        normalize_resource(&schema, json!({ "userName": "a", ext: { "department": "x" } }), &c)
+            .unwrap();
     assert!(validate_resource(&schema, &with).is_ok());
 }
 
@@ -91,7 +92,13 @@ fn replace_cannot_change_immutable_values() {
         ],
     );
     registry.add_schema(device).unwrap();
-    registry.add_resource_type(crate::registry::ResourceType::new("Device", "/Devices", "urn:example:Device")).unwrap();
+    registry
+        .add_resource_type(crate::registry::ResourceType::new(
+            "Device",
+            "/Devices",
+            "urn:example:Device",
+        ))
+        .unwrap();
     let devices = registry.resource_type_schema("Device").unwrap();
     let c = Compatibility::default();
     let existing = json!({ "id": "1", "serial": "S1", "label": "a" });

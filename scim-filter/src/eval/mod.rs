@@ -11,7 +11,6 @@
 //! The semantics are described in `semantics.md` beside this file, which is part of the crate
 //! documentation.
 
-mod datetime;
 mod error;
 mod node;
 mod number;
