@@ -3,12 +3,14 @@
 //! Microsoft Entra ID and Okta send requests that stray from RFC 7644 in known ways. Each such
 //! behaviour has a named setting here. The default accepts them all and stores the RFC form;
 //! [`Compatibility::strict`] turns every one off, so a request must follow the RFC to the letter.
+//! Two tolerances are not settings, because they cost nothing and reject no valid request: PATCH
+//! op names and message keys (`"Add"`, `"Operations"`) are accepted in any case, as RFC 7643
+//! §2.1 makes names case-insensitive.
 //!
 //! | setting | what clients send | what the RFC says | default |
 //! | --- | --- | --- | --- |
 //! | `boolean_strings` | `"True"`, `"False"` for boolean attributes (Entra ID) | a JSON boolean | coerce to a boolean |
-//! | `patch_op_any_case` | `"Add"`, `"Replace"`, `"Remove"` (Entra ID) | lower case | accept any case |
-//! | `pathless_path_keys` | path-less `replace` whose value keys are paths: `{"name.givenName": "Ann"}`, `{"urn:…:User:department": "Sales"}` (Entra ID) | keys are attribute names | apply each key as a path |
+//! //! | `pathless_path_keys` | path-less `replace` whose value keys are paths: `{"name.givenName": "Ann"}`, `{"urn:…:User:department": "Sales"}` (Entra ID) | keys are attribute names | apply each key as a path |
 //! | `filtered_add_creates_entry` | `add` to `emails[type eq "work"].value` when no entry matches (Entra ID) | `noTarget` | create one entry seeded with the filter's `eq` terms |
 //! | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
 //! | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
@@ -35,8 +37,6 @@
 pub struct Compatibility {
     /// Coerce the strings `"true"`/`"false"` (any case) to booleans for boolean attributes.
     pub boolean_strings: bool,
-    /// Accept PATCH op names in any case (`"Add"`).
-    pub patch_op_any_case: bool,
     /// Treat the keys of a path-less `add`/`replace` value as paths (`name.givenName`, URNs).
     pub pathless_path_keys: bool,
     /// An `add` through a value filter that matches no entry creates one, seeded with the
@@ -64,7 +64,6 @@ impl Default for Compatibility {
     fn default() -> Self {
         Self {
             boolean_strings: true,
-            patch_op_any_case: true,
             pathless_path_keys: true,
             filtered_add_creates_entry: true,
             filtered_replace_creates_entry: true,
@@ -83,7 +82,6 @@ impl Compatibility {
     pub fn strict() -> Self {
         Self {
             boolean_strings: false,
-            patch_op_any_case: false,
             pathless_path_keys: false,
             filtered_add_creates_entry: false,
             filtered_replace_creates_entry: false,
