@@ -10,9 +10,11 @@ mod compat;
 mod error;
 mod message;
 mod normalize;
+mod projection;
 mod registry;
 mod resource;
 pub mod schema;
+mod sort;
 mod validate;
 
 #[doc(inline)]
@@ -25,6 +27,7 @@ pub use message::{
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
 pub use normalize::{JsonObject, normalize_resource, normalize_value};
+pub use projection::Projection;
 pub use registry::{
     AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
     ResourceTypeSchema, SchemaExtension,
@@ -36,4 +39,5 @@ pub use resource::{
 pub use schema::{
     Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
 };
+pub use sort::SortKey;
 pub use validate::{merge_replace, validate_resource};
