@@ -1,16 +1,4 @@
 //! Tolerant input, exact output: turning what a client sent into the canonical JSON form.
-//!
-//! The canonical form of a resource is a JSON object in which
-//! - every attribute name has the schema's spelling (input names match case-insensitively);
-//! - extension attributes sit under their extension's URN, in the registry's spelling;
-//! - there is no `null`, no empty array and no empty complex value (explicit `null` means absent);
-//! - values have the attribute's type (`"True"` becomes `true` for a boolean, per
-//!   [`Compatibility::boolean_strings`]);
-//! - client-sent read-only attributes (`id`, `meta`, `groups`, …) are gone;
-//! - `schemas` lists the core schema and each extension present, nothing else (unknown schema
-//!   URIs a client lists are accepted and dropped, since they carry no attributes).
-//!
-//! Stores hold this form, and PATCH, filtering, sorting and projection rely on it.
 
 use serde_json::{Map, Value};
 
@@ -20,12 +8,26 @@ use crate::registry::ResourceTypeSchema;
 use crate::schema::{Attribute, AttributeType, Mutability, Schema};
 
 /// A resource in its generic JSON form: one JSON object.
+///
+/// The canonical form of a resource is a JSON object in which
+/// - every attribute name has the schema's spelling (input names match case-insensitively);
+/// - extension attributes sit under their extension's URN, in the registry's spelling;
+/// - there is no `null`, no empty array and no empty complex value (explicit `null` means absent);
+/// - values have the attribute's type (`"True"` becomes `true` for a boolean, per
+///   [`Compatibility::boolean_strings`]);
+/// - client-sent read-only attributes (`id`, `meta`, `groups`, …) are gone;
+/// - `schemas` lists the core schema and each extension present, nothing else (unknown schema
+///   URIs a client lists are accepted and dropped, since they carry no attributes).
+///
+/// Stores hold this form, and PATCH, filtering, sorting and projection rely on it.
 pub type JsonObject = Map<String, Value>;
 
 /// Normalises a resource body sent to create or replace a resource of `schema`'s type.
 ///
 /// Read-only attributes are dropped, so the result has no `id` or `meta`; the caller assigns
-/// them. Validation of required attributes and the like is [`crate::validate`]'s job.
+/// them. Validation of required attributes and the like is [`validate_resource`]'s job.
+///
+/// [`validate_resource`]: crate::validate_resource
 ///
 /// ```
 /// use scim_core::{Compatibility, Registry, normalize_resource};
