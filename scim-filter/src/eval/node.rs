@@ -68,16 +68,18 @@ impl Node {
 }
 
 impl Test {
-    #[inline]
+    #[inline(always)]
     fn matches(&self, path: &Path, ctx: Ctx<'_>) -> bool {
         match self {
             Test::Present => path.any(ctx, is_present),
             Test::Absent => !path.any(ctx, |v| !v.is_null()),
             Test::NotAbsent => path.any(ctx, |v| !v.is_null()),
             Test::Never => false,
-            Test::Compare(op, operand) => {
-                path.any_compared(ctx, |v| !v.is_null() && operand.test(*op, v))
-            }
+            Test::Compare(op, operand) => path.any_compared(
+                ctx,
+                #[inline(always)]
+                |v| !v.is_null() && operand.test(*op, v),
+            ),
             Test::NotEqual(operand) => {
                 let mut present = false;
                 let unequal = path.any_compared(ctx, |v| {

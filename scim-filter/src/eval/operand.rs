@@ -38,7 +38,7 @@ pub(crate) enum Operand {
 
 impl Operand {
     /// Whether the candidate value `v` passes `v op self`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn test(&self, op: Op, v: &Value) -> bool {
         match self {
             Operand::Str(needle) => v.as_str().is_some_and(|s| string_test(needle, op, s)),
@@ -79,7 +79,7 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn string_test(needle: &Needle, op: Op, s: &str) -> bool {
     match op {
         Op::Eq => needle.eq(s),

@@ -540,6 +540,15 @@ fn attribute_names_are_case_insensitive() {
             .matches(&user)
     );
     assert!(cmp("emails", Eq, json!("X@Y")).matches(&user));
+    // An exact key wins over one that differs in case.
+    let both = json!({ "userName": "exact", "USERNAME": "folded" });
+    assert!(cmp("userName", Eq, json!("exact")).matches(&both));
+    assert!(!cmp("userName", Eq, json!("folded")).matches(&both));
+    assert!(cmp("USERNAME", Eq, json!("folded")).matches(&both));
+    assert!(
+        cmp("UserName", Eq, json!("exact")).matches(&both)
+            || cmp("UserName", Eq, json!("folded")).matches(&both)
+    );
 }
 
 // ---- Unicode ----

@@ -32,19 +32,19 @@ impl Needle {
     }
 
     /// Whether `hay` equals the needle.
+    #[inline]
     pub(crate) fn eq(&self, hay: &str) -> bool {
         if self.case_exact {
             return hay == &*self.raw;
         }
-        if hay.is_ascii() {
-            // An ASCII string folds to ASCII, so it never equals a non-ASCII folded needle.
-            self.folded_ascii && hay.eq_ignore_ascii_case(&self.folded)
-        } else {
-            fold(hay).eq(self.folded.chars())
-        }
+        // Equal bytes up to ASCII case mean equal folded streams (the folded needle is its own
+        // lower case). Otherwise an ASCII `hay` cannot match: it folds to ASCII, byte for byte.
+        hay.eq_ignore_ascii_case(&self.folded)
+            || (!hay.is_ascii() && fold(hay).eq(self.folded.chars()))
     }
 
     /// Whether `hay` starts with the needle.
+    #[inline]
     pub(crate) fn starts(&self, hay: &str) -> bool {
         if self.case_exact {
             return hay.starts_with(&*self.raw);
@@ -61,6 +61,7 @@ impl Needle {
     }
 
     /// Whether `hay` ends with the needle.
+    #[inline]
     pub(crate) fn ends(&self, hay: &str) -> bool {
         if self.case_exact {
             return hay.ends_with(&*self.raw);
@@ -77,6 +78,7 @@ impl Needle {
     }
 
     /// Whether `hay` contains the needle.
+    #[inline]
     pub(crate) fn contains(&self, hay: &str) -> bool {
         if self.case_exact {
             return hay.contains(&*self.raw);
@@ -90,6 +92,7 @@ impl Needle {
     }
 
     /// How `hay` orders against the needle (by code point, after folding if case-insensitive).
+    #[inline]
     pub(crate) fn order(&self, hay: &str) -> Ordering {
         if self.case_exact {
             return hay.cmp(&self.raw);
@@ -207,5 +210,15 @@ mod tests {
         assert!(!ci("é").eq("e"));
         assert!(!ci("é").starts("e"));
         assert!(!ci("é").ends("e"));
+    }
+
+    #[test]
+    fn lower_case_is_idempotent() {
+        // `Needle::eq` relies on it: a folded needle is its own lower case.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for l in c.to_lowercase() {
+                assert!(l.to_lowercase().eq([l]), "{c:?} -> {l:?}");
+            }
+        }
     }
 }
