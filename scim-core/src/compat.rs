@@ -1,26 +1,27 @@
-//! Compatibility with what real SCIM clients send.
-//!
-//! Microsoft Entra ID and Okta send requests that stray from RFC 7644 in known ways. Each such
-//! behaviour has a named setting here. The default accepts them all and stores the RFC form;
-//! [`Compatibility::strict`] turns every one off, so a request must follow the RFC to the letter.
-//! Two tolerances are not settings, because they cost nothing and reject no valid request: PATCH
-//! op names and message keys (`"Add"`, `"Operations"`) are accepted in any case, as RFC 7643
-//! §2.1 makes names case-insensitive.
-//!
-//! | setting | what clients send | what the RFC says | default |
-//! | --- | --- | --- | --- |
-//! | `boolean_strings` | `"True"`, `"False"` for boolean attributes (Entra ID) | a JSON boolean | coerce to a boolean |
-//! //! | `pathless_path_keys` | path-less `replace` whose value keys are paths: `{"name.givenName": "Ann"}`, `{"urn:…:User:department": "Sales"}` (Entra ID) | keys are attribute names | apply each key as a path |
-//! | `filtered_add_creates_entry` | `add` to `emails[type eq "work"].value` when no entry matches (Entra ID) | `noTarget` | create one entry seeded with the filter's `eq` terms |
-//! | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
-//! | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
-//! | `remove_missing_ok` | `remove` of a value that is not there (Okta retries) | `noTarget` for a filter that matches nothing | succeed without change |
-//! | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
-//! | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
-//! | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
-//! | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
+//! Compatibility with what real SCIM clients send: see [`Compatibility`].
 
-/// Named settings for what real clients send; see the [module docs](self) for the table.
+/// Named settings for what real SCIM clients send.
+///
+/// Microsoft Entra ID and Okta send requests that stray from RFC 7644 in known ways. Each such
+/// behaviour has a named setting here. The default accepts them all and stores the RFC form;
+/// [`Compatibility::strict`] turns every one off, so a request must follow the RFC to the letter.
+/// Two tolerances are not settings, because they cost nothing and reject no valid request: PATCH
+/// op names and message keys (`"Add"`, `"Operations"`) are accepted in any case, as RFC 7643
+/// §2.1 makes names case-insensitive.
+///
+/// | setting | what clients send | what the RFC says | default |
+/// | --- | --- | --- | --- |
+/// | `boolean_strings` | `"True"`, `"False"` for boolean attributes (Entra ID) | a JSON boolean | coerce to a boolean |
+/// | `pathless_path_keys` | path-less `replace` whose value keys are paths: `{"name.givenName": "Ann"}`, `{"urn:…:User:department": "Sales"}` (Entra ID) | keys are attribute names | apply each key as a path |
+/// | `filtered_add_creates_entry` | `add` to `emails[type eq "work"].value` when no entry matches (Entra ID) | `noTarget` | create one entry seeded with the filter's `eq` terms |
+/// | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
+/// | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
+/// | `remove_missing_ok` | `remove` of a value that is not there (Okta retries) | `noTarget` for a filter that matches nothing | succeed without change |
+/// | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
+/// | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
+/// | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
+/// | `replace_null_removes` | `replace` with a `null` or absent `value` to clear an attribute | `value` is required: `invalidValue` | remove the target |
+/// | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
 ///
 /// ```
 /// use scim_core::Compatibility;
@@ -55,6 +56,8 @@ pub struct Compatibility {
     pub ignore_read_only_in_patch: bool,
     /// Accept a PATCH path that is a whole extension URN, with an object value.
     pub extension_urn_path: bool,
+    /// A PATCH `replace` whose `value` is `null` or absent removes its target.
+    pub replace_null_removes: bool,
     /// Ignore attributes the schema does not define instead of failing.
     pub ignore_unknown_attributes: bool,
 }
@@ -72,6 +75,7 @@ impl Default for Compatibility {
             complex_bare_value: true,
             ignore_read_only_in_patch: true,
             extension_urn_path: true,
+            replace_null_removes: true,
             ignore_unknown_attributes: true,
         }
     }
@@ -90,6 +94,7 @@ impl Compatibility {
             complex_bare_value: false,
             ignore_read_only_in_patch: false,
             extension_urn_path: false,
+            replace_null_removes: false,
             ignore_unknown_attributes: false,
         }
     }

@@ -10,6 +10,7 @@ mod compat;
 mod error;
 mod message;
 mod normalize;
+mod patch;
 mod registry;
 mod resource;
 pub mod schema;
@@ -25,6 +26,7 @@ pub use message::{
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
 pub use normalize::{JsonObject, normalize_resource, normalize_value};
+pub use patch::{PatchOutcome, apply_patch};
 pub use registry::{
     AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
     ResourceTypeSchema, SchemaExtension,
