@@ -1,6 +1,6 @@
 //! Compatibility with what real SCIM clients send: see [`Compatibility`].
 
-/// Compatibility with what real SCIM clients send.
+/// Named settings for what real SCIM clients send.
 ///
 /// Microsoft Entra ID and Okta send requests that stray from RFC 7644 in known ways. Each such
 /// behaviour has a named setting here. The default accepts them all and stores the RFC form;
@@ -20,6 +20,7 @@
 /// | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
 /// | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
 /// | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
+/// | `replace_null_removes` | `replace` with a `null` or absent `value` to clear an attribute | `value` is required: `invalidValue` | remove the target |
 /// | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
 ///
 /// ```
@@ -55,6 +56,8 @@ pub struct Compatibility {
     pub ignore_read_only_in_patch: bool,
     /// Accept a PATCH path that is a whole extension URN, with an object value.
     pub extension_urn_path: bool,
+    /// A PATCH `replace` whose `value` is `null` or absent removes its target.
+    pub replace_null_removes: bool,
     /// Ignore attributes the schema does not define instead of failing.
     pub ignore_unknown_attributes: bool,
 }
@@ -72,6 +75,7 @@ impl Default for Compatibility {
             complex_bare_value: true,
             ignore_read_only_in_patch: true,
             extension_urn_path: true,
+            replace_null_removes: true,
             ignore_unknown_attributes: true,
         }
     }
@@ -90,6 +94,7 @@ impl Compatibility {
             complex_bare_value: false,
             ignore_read_only_in_patch: false,
             extension_urn_path: false,
+            replace_null_removes: false,
             ignore_unknown_attributes: false,
         }
     }

@@ -12,6 +12,7 @@ mod error;
 mod ids;
 mod message;
 mod normalize;
+mod patch;
 mod projection;
 mod registry;
 mod resource;
@@ -35,6 +36,7 @@ pub use message::{
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
 pub use normalize::{JsonObject, normalize_resource, normalize_value};
+pub use patch::{PatchOutcome, apply_patch};
 pub use projection::Projection;
 pub use registry::{
     AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,

@@ -1,0 +1,563 @@
+//! One PATCH operation: `add`, `replace` or `remove` on the target of its path.
+
+use serde_json::Value;
+
+use scim_filter::PatchPath;
+
+use super::entries::{clear_other_primaries, same_entry};
+use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path};
+use crate::compat::Compatibility;
+use crate::error::{Error, Result};
+use crate::message::{PatchOpKind, PatchOperation};
+use crate::normalize::{JsonObject, normalize_value};
+use crate::registry::ResourceTypeSchema;
+use crate::schema::{Attribute, Mutability, Schema};
+
+/// What to do to an attribute target.
+#[derive(Clone, Copy, Debug)]
+enum Action<'v> {
+    /// `add` or `replace` with a (non-null) client value.
+    Set(PatchOpKind, &'v Value),
+    /// `remove`, or a `replace` with nothing. `listed` is a `remove`'s value; with `missing_ok`
+    /// a target with nothing to remove is no error.
+    Remove { listed: Option<&'v Value>, missing_ok: bool },
+}
+
+/// Applies one operation to `resource`.
+pub(super) fn operation(
+    schema: &ResourceTypeSchema<'_>,
+    resource: &mut JsonObject,
+    op: &PatchOperation,
+    compat: &Compatibility,
+) -> Result<()> {
+    let kind = op.op;
+    let value = op.value.as_ref().filter(|v| !v.is_null());
+    let Some(path) = op.path.as_deref() else {
+        if kind == PatchOpKind::Remove {
+            return Err(Error::no_target("remove needs a path"));
+        }
+        let Some(Value::Object(fields)) = value else {
+            return Err(Error::invalid_value(format!(
+                "a {kind} without a path needs a JSON object of attributes as its value"
+            )));
+        };
+        return apply_object(schema, resource, Scope::Resource, kind, fields, compat);
+    };
+    let path = path.trim();
+    let parsed;
+    let target = match schema.extension(path) {
+        Some(ext) => Target::Extension(ext),
+        None => {
+            parsed = PatchPath::parse(path)
+                .map_err(|e| Error::invalid_path(format!("the path does not parse: {e}")))?;
+            resolve_path(schema, &parsed, compat)?
+        }
+    };
+    match target {
+        Target::Ignored => Ok(()),
+        Target::Extension(ext) => {
+            if !compat.extension_urn_path {
+                return Err(Error::invalid_path(format!(
+                    "{} is a schema extension; name one of its attributes",
+                    ext.id
+                )));
+            }
+            if kind == PatchOpKind::Remove {
+                return remove_extension(resource, ext, compat.remove_missing_ok);
+            }
+            let Some(Value::Object(fields)) = value else {
+                return Err(Error::invalid_value(format!(
+                    "a {kind} of the extension {} needs a JSON object of its attributes",
+                    ext.id
+                )));
+            };
+            apply_object(schema, resource, Scope::Extension(ext), kind, fields, compat)
+        }
+        Target::Attr(target) => {
+            if target.attr.mutability == Mutability::ReadOnly
+                || target.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly)
+            {
+                return Err(Error::mutability(format!("{} is read-only", target.name())));
+            }
+            let action = match (kind, value) {
+                (PatchOpKind::Remove, listed) => {
+                    Action::Remove { listed, missing_ok: compat.remove_missing_ok }
+                }
+                (_, Some(value)) => Action::Set(kind, value),
+                (PatchOpKind::Replace, None) if compat.replace_null_removes => {
+                    Action::Remove { listed: None, missing_ok: true }
+                }
+                (_, None) => {
+                    return Err(Error::invalid_value(format!("{kind} needs a value")));
+                }
+            };
+            apply_attr(resource, &target, action, compat)
+        }
+    }
+}
+
+/// Applies each key of an object value (path-less, or for a whole extension) as its own
+/// `add` or `replace`.
+fn apply_object(
+    schema: &ResourceTypeSchema<'_>,
+    resource: &mut JsonObject,
+    scope: Scope<'_>,
+    kind: PatchOpKind,
+    fields: &JsonObject,
+    compat: &Compatibility,
+) -> Result<()> {
+    for (key, value) in fields {
+        match resolve_key(schema, scope, key, compat)? {
+            Target::Ignored => {}
+            Target::Extension(ext) => match value {
+                Value::Object(inner) if matches!(scope, Scope::Resource) => {
+                    apply_object(schema, resource, Scope::Extension(ext), kind, inner, compat)?;
+                }
+                Value::Null => {}
+                _ => {
+                    return Err(Error::invalid_value(format!(
+                        "{key} must be a JSON object of the extension's attributes"
+                    )));
+                }
+            },
+            Target::Attr(target) => {
+                let read_only = target.attr.mutability == Mutability::ReadOnly
+                    || target.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly);
+                if read_only {
+                    if compat.ignore_read_only_in_patch || current(resource, &target) == Some(value)
+                    {
+                        continue;
+                    }
+                    return Err(Error::mutability(format!("{} is read-only", target.name())));
+                }
+                let action = match value {
+                    // `null` and unassigned are the same state (RFC 7643 §2.5).
+                    Value::Null if kind == PatchOpKind::Replace => {
+                        Action::Remove { listed: None, missing_ok: true }
+                    }
+                    Value::Null => continue,
+                    value => Action::Set(kind, value),
+                };
+                apply_attr(resource, &target, action, compat)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The current value of a target without a filter, if any.
+fn current<'r>(resource: &'r JsonObject, target: &AttrTarget<'_, '_>) -> Option<&'r Value> {
+    let container = match target.ext {
+        Some(urn) => resource.get(urn)?.as_object()?,
+        None => resource,
+    };
+    let value = container.get(&target.attr.name)?;
+    match target.sub {
+        Some(sub) => value.get(&sub.name),
+        None => Some(value),
+    }
+}
+
+/// Applies `action` to an attribute target, checking that an immutable attribute with a value
+/// keeps it.
+fn apply_attr(
+    resource: &mut JsonObject,
+    target: &AttrTarget<'_, '_>,
+    action: Action<'_>,
+    compat: &Compatibility,
+) -> Result<()> {
+    let container = match target.ext {
+        Some(urn) => object_slot(resource, urn)?,
+        None => resource,
+    };
+    let attr = target.attr;
+    let before = match attr.mutability {
+        Mutability::Immutable => container.get(&attr.name).cloned(),
+        _ => None,
+    };
+    match action {
+        Action::Set(kind, value) => set_target(container, target, kind, value, compat)?,
+        Action::Remove { listed, missing_ok } => {
+            remove_target(container, target, listed, missing_ok, compat)?;
+        }
+    }
+    if attr.multi_valued {
+        if let Some(Value::Array(entries)) = container.get_mut(&attr.name) {
+            dedupe(entries);
+        }
+    }
+    if let Some(before) = before {
+        if container.get(&attr.name) != Some(&before) {
+            return Err(Error::mutability(format!(
+                "{} is immutable and already has a value",
+                attr.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Drops entries equal to an earlier one (an operation that sets the same sub-attribute on
+/// several entries can make them equal).
+fn dedupe(entries: &mut Vec<Value>) {
+    let mut i = 1;
+    while i < entries.len() {
+        if entries[..i].contains(&entries[i]) {
+            entries.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// `add` or `replace` of a target with a client value.
+fn set_target(
+    container: &mut JsonObject,
+    target: &AttrTarget<'_, '_>,
+    kind: PatchOpKind,
+    raw: &Value,
+    compat: &Compatibility,
+) -> Result<()> {
+    let attr = target.attr;
+    let name = target.name();
+    if target.filter.is_some() {
+        return set_filtered(container, target, kind, raw, compat, &name);
+    }
+    let normalized = normalize_value(target.target(), raw.clone(), compat, &name)?;
+    let Some(value) = normalized else {
+        // Nothing left of the value (`[]`, `{}`): a replace clears the target.
+        return match kind {
+            PatchOpKind::Replace => remove_target(container, target, None, true, compat),
+            _ => Ok(()),
+        };
+    };
+    if let Some(sub) = target.sub {
+        return set_sub_everywhere(container, attr, sub, value, &name);
+    }
+    if attr.multi_valued {
+        let new = match value {
+            Value::Array(items) => items,
+            single => vec![single],
+        };
+        if kind == PatchOpKind::Replace {
+            container.insert(attr.name.clone(), Value::Array(new));
+            return Ok(());
+        }
+        return add_entries(container, attr, new, &name);
+    }
+    match value {
+        Value::Object(fields) if attr.is_complex() => {
+            merge_into(object_slot(container, &attr.name)?, attr, fields, &name)
+        }
+        value => {
+            container.insert(attr.name.clone(), value);
+            Ok(())
+        }
+    }
+}
+
+/// Appends entries to a multi-valued attribute; an entry already present gets the new one's
+/// sub-attributes merged in instead.
+fn add_entries(
+    container: &mut JsonObject,
+    attr: &Attribute,
+    new: Vec<Value>,
+    name: &str,
+) -> Result<()> {
+    let entries = array_slot(container, &attr.name)?;
+    let mut touched = Vec::with_capacity(new.len());
+    for item in new {
+        match entries.iter().position(|e| same_entry(attr, e, &item)) {
+            Some(i) => {
+                if let (Some(Value::Object(existing)), Value::Object(fields)) =
+                    (entries.get_mut(i), item)
+                {
+                    // `value` is equal by identity (perhaps in another case): keep the stored one.
+                    let fields = fields.into_iter().filter(|(k, _)| k != "value").collect();
+                    merge_into(existing, attr, fields, name)?;
+                }
+                touched.push(i);
+            }
+            None => {
+                entries.push(item);
+                touched.push(entries.len() - 1);
+            }
+        }
+    }
+    clear_other_primaries(entries, &touched);
+    Ok(())
+}
+
+/// Sets a sub-attribute on a single complex value (created if absent), or on every entry of a
+/// multi-valued one.
+fn set_sub_everywhere(
+    container: &mut JsonObject,
+    attr: &Attribute,
+    sub: &Attribute,
+    value: Value,
+    name: &str,
+) -> Result<()> {
+    if !attr.multi_valued {
+        return set_sub(object_slot(container, &attr.name)?, sub, value, name);
+    }
+    let Some(Value::Array(entries)) = container.get_mut(&attr.name) else { return Ok(()) };
+    for entry in entries.iter_mut() {
+        if let Value::Object(fields) = entry {
+            set_sub(fields, sub, value.clone(), name)?;
+        }
+    }
+    Ok(())
+}
+
+/// `add` or `replace` through a value filter.
+fn set_filtered(
+    container: &mut JsonObject,
+    target: &AttrTarget<'_, '_>,
+    kind: PatchOpKind,
+    raw: &Value,
+    compat: &Compatibility,
+    name: &str,
+) -> Result<()> {
+    let attr = target.attr;
+    let Some(filter) = &target.filter else { return Ok(()) };
+    let value = match target.sub {
+        Some(sub) => normalize_value(sub, raw.clone(), compat, name)?,
+        None => match normalize_value(attr, raw.clone(), compat, name)? {
+            Some(Value::Array(mut items)) if items.len() <= 1 => items.pop(),
+            Some(_) => {
+                return Err(Error::invalid_value(format!(
+                    "{name}[{}] takes one entry (a JSON object)",
+                    filter.filter()
+                )));
+            }
+            None => None,
+        },
+    };
+    let Some(value) = value else {
+        return match kind {
+            PatchOpKind::Replace => remove_target(container, target, None, true, compat),
+            _ => Ok(()),
+        };
+    };
+    let entries = array_slot(container, &attr.name)?;
+    let matched = filter.matching(entries);
+    if matched.is_empty() {
+        let creates = match kind {
+            PatchOpKind::Add => compat.filtered_add_creates_entry,
+            _ => compat.filtered_replace_creates_entry,
+        };
+        let no_match = || format!("no entry of {} matches [{}]", attr.name, filter.filter());
+        if !creates {
+            return Err(Error::no_target(no_match()));
+        }
+        let Some(mut entry) = filter.seed(attr, compat)? else {
+            return Err(Error::no_target(format!(
+                "{}, and the filter does not describe an entry to create",
+                no_match()
+            )));
+        };
+        match (target.sub, value) {
+            (Some(sub), value) => {
+                entry.insert(sub.name.clone(), value);
+            }
+            (None, Value::Object(fields)) => entry.extend(fields),
+            (None, _) => {}
+        }
+        entries.push(Value::Object(entry));
+        let touched = [entries.len() - 1];
+        clear_other_primaries(entries, &touched);
+        return Ok(());
+    }
+    for &i in &matched {
+        let Some(entry) = entries.get_mut(i) else { continue };
+        match (target.sub, &value) {
+            (Some(sub), value) => {
+                if let Value::Object(fields) = entry {
+                    set_sub(fields, sub, value.clone(), name)?;
+                }
+            }
+            (None, Value::Object(fields)) if kind == PatchOpKind::Add => {
+                if let Value::Object(existing) = entry {
+                    merge_into(existing, attr, fields.clone(), name)?;
+                }
+            }
+            (None, value) => *entry = value.clone(),
+        }
+    }
+    clear_other_primaries(entries, &matched);
+    Ok(())
+}
+
+/// `remove` of a target (also a `replace` with nothing).
+fn remove_target(
+    container: &mut JsonObject,
+    target: &AttrTarget<'_, '_>,
+    listed: Option<&Value>,
+    missing_ok: bool,
+    compat: &Compatibility,
+) -> Result<()> {
+    let attr = target.attr;
+    let name = target.name();
+    let missing = |what: String| if missing_ok { Ok(()) } else { Err(Error::no_target(what)) };
+    if let Some(sub) = target.sub {
+        if sub.required {
+            return Err(Error::mutability(format!("{name} is required and cannot be removed")));
+        }
+    } else if target.filter.is_none() && attr.required {
+        return Err(Error::mutability(format!("{name} is required and cannot be removed")));
+    }
+    let Some(current) = container.get_mut(&attr.name) else {
+        return missing(format!("{name} has no value"));
+    };
+    if let Some(filter) = &target.filter {
+        let Value::Array(entries) = current else {
+            return missing(format!("{name} has no value"));
+        };
+        let matched = filter.matching(entries);
+        if matched.is_empty() {
+            return missing(format!("no entry of {} matches [{}]", attr.name, filter.filter()));
+        }
+        match target.sub {
+            Some(sub) => {
+                for &i in &matched {
+                    if let Some(Value::Object(fields)) = entries.get_mut(i) {
+                        remove_sub(fields, sub, &name)?;
+                    }
+                }
+            }
+            None => {
+                let mut i = 0;
+                entries.retain(|_| {
+                    i += 1;
+                    !matched.contains(&(i - 1))
+                });
+            }
+        }
+        return Ok(());
+    }
+    if let Some(sub) = target.sub {
+        let removed = match current {
+            Value::Array(entries) => {
+                let mut removed = false;
+                for entry in entries.iter_mut() {
+                    if let Value::Object(fields) = entry {
+                        removed |= remove_sub(fields, sub, &name)?;
+                    }
+                }
+                removed
+            }
+            Value::Object(fields) => remove_sub(fields, sub, &name)?,
+            _ => false,
+        };
+        return if removed { Ok(()) } else { missing(format!("{name} has no value")) };
+    }
+    match listed {
+        Some(listed) if attr.multi_valued && compat.remove_listed_values => {
+            let Some(Value::Array(listed)) = normalize_value(attr, listed.clone(), compat, &name)?
+            else {
+                return missing(format!("the value lists no entry of {name}"));
+            };
+            let Value::Array(entries) = current else {
+                return missing(format!("{name} has no value"));
+            };
+            let before = entries.len();
+            entries.retain(|e| !listed.iter().any(|l| same_entry(attr, e, l)));
+            if entries.len() == before {
+                return missing(format!("no listed entry is in {name}"));
+            }
+        }
+        _ => {
+            container.remove(&attr.name);
+        }
+    }
+    Ok(())
+}
+
+/// `remove` with a whole extension URN as the path.
+fn remove_extension(resource: &mut JsonObject, ext: &Schema, missing_ok: bool) -> Result<()> {
+    let Some(Value::Object(fields)) = resource.get(&ext.id) else {
+        return if missing_ok {
+            Ok(())
+        } else {
+            Err(Error::no_target(format!("the resource has no {} attributes", ext.id)))
+        };
+    };
+    for attr in &ext.attributes {
+        if !fields.contains_key(&attr.name) {
+            continue;
+        }
+        if attr.required || attr.mutability != Mutability::ReadWrite {
+            return Err(Error::mutability(format!("{}:{} cannot be removed", ext.id, attr.name)));
+        }
+    }
+    resource.remove(&ext.id);
+    Ok(())
+}
+
+/// Merges normalised sub-attributes into a complex value.
+fn merge_into(
+    existing: &mut JsonObject,
+    attr: &Attribute,
+    fields: JsonObject,
+    name: &str,
+) -> Result<()> {
+    for (key, value) in fields {
+        match attr.sub_attribute(&key) {
+            Some(sub) => set_sub(existing, sub, value, name)?,
+            None => {
+                existing.insert(key, value);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets a sub-attribute of one complex value; an immutable one may only be set once.
+fn set_sub(fields: &mut JsonObject, sub: &Attribute, value: Value, name: &str) -> Result<()> {
+    if sub.mutability == Mutability::Immutable {
+        if let Some(old) = fields.get(&sub.name) {
+            if *old != value {
+                return Err(immutable(name, sub));
+            }
+            return Ok(());
+        }
+    }
+    fields.insert(sub.name.clone(), value);
+    Ok(())
+}
+
+/// Removes a sub-attribute of one complex value; tells whether it was there.
+fn remove_sub(fields: &mut JsonObject, sub: &Attribute, name: &str) -> Result<bool> {
+    if sub.mutability == Mutability::Immutable && fields.contains_key(&sub.name) {
+        return Err(immutable(name, sub));
+    }
+    Ok(fields.remove(&sub.name).is_some())
+}
+
+fn immutable(name: &str, sub: &Attribute) -> Error {
+    let path = if name.ends_with(&format!(".{}", sub.name)) {
+        name.to_owned()
+    } else {
+        format!("{name}.{}", sub.name)
+    };
+    Error::mutability(format!("{path} is immutable and already has a value"))
+}
+
+/// The object under `name`, created (or made an object) if needed.
+fn object_slot<'c>(container: &'c mut JsonObject, name: &str) -> Result<&'c mut JsonObject> {
+    let slot = container.entry(name.to_owned()).or_insert_with(|| Value::Object(JsonObject::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(JsonObject::new());
+    }
+    slot.as_object_mut().ok_or_else(|| Error::Internal { detail: format!("{name} is no object") })
+}
+
+/// The array under `name`, created (or made an array) if needed.
+fn array_slot<'c>(container: &'c mut JsonObject, name: &str) -> Result<&'c mut Vec<Value>> {
+    let slot = container.entry(name.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+    if !slot.is_array() {
+        let old = std::mem::take(slot);
+        *slot = Value::Array(vec![old]);
+    }
+    slot.as_array_mut().ok_or_else(|| Error::Internal { detail: format!("{name} is no array") })
+}

@@ -1,0 +1,149 @@
+//! The entries of multi-valued attributes: which entry is which, `primary`, and the value
+//! filters that select entries.
+
+use serde_json::Value;
+
+use scim_filter::{AttrExpr, AttrInfo, AttrTest, CompareOp, Filter, FilterSchema, PreparedFilter};
+
+use crate::compat::Compatibility;
+use crate::error::{Error, Result};
+use crate::normalize::{JsonObject, normalize_value};
+use crate::schema::Attribute;
+
+/// Whether `a` and `b` are the same entry of the multi-valued attribute `attr`: entries with a
+/// `value` sub-attribute are the same when their values are equal (honouring `caseExact`),
+/// others when their JSON is equal.
+pub(super) fn same_entry(attr: &Attribute, a: &Value, b: &Value) -> bool {
+    if attr.is_complex() {
+        if let (Some(x), Some(y)) = (a.get("value"), b.get("value")) {
+            let case_exact = attr.sub_attribute("value").is_some_and(|s| s.case_exact);
+            return json_eq(x, y, case_exact);
+        }
+        return a == b;
+    }
+    json_eq(a, b, attr.case_exact)
+}
+
+/// JSON equality, with strings compared case-insensitively unless `case_exact`.
+fn json_eq(a: &Value, b: &Value, case_exact: bool) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if !case_exact => {
+            if x.is_ascii() && y.is_ascii() {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                x.to_lowercase() == y.to_lowercase()
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// After an operation set entries `touched`: if one of them is now `primary: true`, removes
+/// `primary: true` from every entry not touched (RFC 7643 §2.4).
+pub(super) fn clear_other_primaries(entries: &mut [Value], touched: &[usize]) {
+    let is_primary = |v: &Value| v.get("primary") == Some(&Value::Bool(true));
+    if !touched.iter().any(|&i| entries.get(i).is_some_and(is_primary)) {
+        return;
+    }
+    for (i, entry) in entries.iter_mut().enumerate() {
+        if !touched.contains(&i) && is_primary(entry) {
+            if let Value::Object(fields) = entry {
+                fields.remove("primary");
+            }
+        }
+    }
+}
+
+/// Answers the filter evaluator's questions about the names inside a value filter from the
+/// sub-attributes of the multi-valued attribute (`type`, `value` of `emails`).
+struct EntrySchema<'a>(&'a Attribute);
+
+impl FilterSchema for EntrySchema<'_> {
+    fn attribute(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        sub_attr: Option<&str>,
+    ) -> Option<AttrInfo> {
+        if schema.is_some() {
+            return None;
+        }
+        let sub = self.0.sub_attribute(name)?;
+        match sub_attr {
+            None => Some(sub.filter_info()),
+            Some(inner) => sub.sub_attribute(inner).map(Attribute::filter_info),
+        }
+    }
+}
+
+/// A value filter over the entries of one multi-valued complex attribute.
+#[derive(Debug)]
+pub(super) struct EntryFilter<'p> {
+    filter: &'p Filter,
+    prepared: Box<PreparedFilter>,
+}
+
+impl<'p> EntryFilter<'p> {
+    /// Prepares `filter` over the entries of `attr`; an operator the sub-attribute's type
+    /// forbids is `invalidPath`.
+    pub(super) fn new(attr: &Attribute, filter: &'p Filter) -> Result<Self> {
+        let prepared = filter
+            .prepare(&EntrySchema(attr))
+            .map_err(|e| Error::invalid_path(format!("{}[{filter}]: {e}", attr.name)))?;
+        Ok(Self { filter, prepared: Box::new(prepared) })
+    }
+
+    /// The filter as parsed.
+    pub(super) fn filter(&self) -> &'p Filter {
+        self.filter
+    }
+
+    /// The indices of the entries the filter matches.
+    pub(super) fn matching(&self, entries: &[Value]) -> Vec<usize> {
+        entries
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| self.prepared.matches(entry))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The entry a filter that matches nothing describes: its `eq` terms joined by `and`
+    /// (`type eq "work"` gives `{"type": "work"}`), with values normalised for their
+    /// sub-attribute. `None` when the filter has other terms, so no entry can be built from it.
+    pub(super) fn seed(
+        &self,
+        attr: &Attribute,
+        compat: &Compatibility,
+    ) -> Result<Option<JsonObject>> {
+        let terms = match self.filter {
+            Filter::And(terms) => terms.as_slice(),
+            single => std::slice::from_ref(single),
+        };
+        let mut seed = JsonObject::new();
+        for term in terms {
+            let Filter::Attr(AttrExpr {
+                path, test: AttrTest::Compare(CompareOp::Eq, value), ..
+            }) = term
+            else {
+                return Ok(None);
+            };
+            if path.schema.is_some() || path.sub_attr.is_some() {
+                return Ok(None);
+            }
+            let Some(sub) = attr.sub_attribute(path.name.as_str()) else { return Ok(None) };
+            let what = format!("{}.{}", attr.name, sub.name);
+            let Some(value) = normalize_value(sub, Value::from(value.clone()), compat, &what)?
+            else {
+                return Ok(None);
+            };
+            match seed.get(&sub.name) {
+                Some(existing) if *existing != value => return Ok(None),
+                _ => {
+                    seed.insert(sub.name.clone(), value);
+                }
+            }
+        }
+        Ok(Some(seed))
+    }
+}

@@ -1,0 +1,160 @@
+//! Applying a PATCH request (RFC 7644 §3.5.2) to a resource in the canonical JSON form.
+//!
+//! [`apply_patch`] applies the operations in order to a copy of the resource. If any operation
+//! fails, the error names the operation (`Operations[2] (remove "members")`) and the caller's
+//! resource is untouched: a request is applied whole or not at all. After the last operation
+//! empty values are dropped, `schemas` is recomputed and the result is validated with
+//! [`validate_resource`](crate::validate_resource), so a PATCH that leaves a required attribute
+//! missing fails. [`PatchOutcome::changed`] is false when the result equals the input, so a
+//! no-op PATCH (re-adding a member) need not bump the version.
+//!
+#![doc = include_str!("semantics.md")]
+//!
+//! # Example
+//!
+//! ```
+//! use scim_core::{Compatibility, PatchRequest, Registry, apply_patch, normalize_resource};
+//! use serde_json::json;
+//!
+//! let registry = Registry::standard();
+//! let users = registry.resource_type_schema("User").unwrap();
+//! let compat = Compatibility::default();
+//! let user = normalize_resource(&users, json!({ "userName": "ann", "active": true }), &compat)?;
+//!
+//! // As Microsoft Entra ID sends it.
+//! let request: PatchRequest = serde_json::from_value(json!({
+//!     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+//!     "Operations": [
+//!         { "op": "Replace", "path": "active", "value": "False" },
+//!         { "op": "Add", "path": "emails[type eq \"work\"].value", "value": "ann@example.com" }
+//!     ]
+//! }))?;
+//! let outcome = apply_patch(&users, &user, &request, &compat)?;
+//! assert!(outcome.changed);
+//! assert_eq!(serde_json::Value::Object(outcome.resource), json!({
+//!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!     "userName": "ann",
+//!     "active": false,
+//!     "emails": [{ "type": "work", "value": "ann@example.com" }]
+//! }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod apply;
+mod entries;
+mod target;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+use crate::compat::Compatibility;
+use crate::error::{Error, Result};
+use crate::message::{PatchOperation, PatchRequest};
+use crate::normalize::{JsonObject, set_schemas};
+use crate::registry::ResourceTypeSchema;
+use crate::validate::validate_resource;
+
+/// The result of [`apply_patch`]: the patched resource, and whether it differs from the input.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PatchOutcome {
+    /// The resource after every operation, in the canonical form and validated.
+    pub resource: JsonObject,
+    /// Whether `resource` differs from the input. A PATCH that changes nothing (re-adding a
+    /// member, removing one that is not there) gives `false`: the version need not change.
+    pub changed: bool,
+}
+
+/// Applies the operations of `request` in order to a copy of `resource` (a resource of
+/// `schema`'s type in the canonical form), with the tolerances of `compat`.
+///
+/// The semantics of each form, in RFC 7644 §3.5.2 and as real clients send it:
+///
+#[doc = include_str!("semantics.md")]
+///
+/// # Errors
+///
+/// The first failing operation's error, with a `scimType` of `invalidPath`, `noTarget`,
+/// `mutability`, `invalidValue` or `invalidSyntax` and a detail naming the operation
+/// (`Operations[1] (replace "id"): id is read-only`); or the validation error of the result.
+/// `resource` is never modified.
+///
+/// ```
+/// use scim_core::{Compatibility, PatchRequest, Registry, ScimType, apply_patch};
+/// use serde_json::json;
+///
+/// let registry = Registry::standard();
+/// let groups = registry.resource_type_schema("Group").unwrap();
+/// let group = json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+///     "id": "g1", "displayName": "Tour Guides", "members": [{ "value": "u1" }]
+/// });
+/// let group = group.as_object().unwrap();
+/// let request: PatchRequest = serde_json::from_value(json!({
+///     "Operations": [
+///         { "op": "add", "path": "members", "value": [{ "value": "u2" }] },
+///         { "op": "replace", "path": "id", "value": "g2" }
+///     ]
+/// }))?;
+/// let err = apply_patch(&groups, group, &request, &Compatibility::default()).unwrap_err();
+/// assert_eq!(err.scim_type(), Some(ScimType::Mutability));
+/// assert_eq!(err.detail(), r#"Operations[1] (replace "id"): id is read-only"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn apply_patch(
+    schema: &ResourceTypeSchema<'_>,
+    resource: &JsonObject,
+    request: &PatchRequest,
+    compat: &Compatibility,
+) -> Result<PatchOutcome> {
+    let mut work = resource.clone();
+    for (index, op) in request.operations.iter().enumerate() {
+        apply::operation(schema, &mut work, op, compat).map_err(|e| in_operation(e, index, op))?;
+    }
+    prune(&mut work);
+    set_schemas(schema, &mut work);
+    validate_resource(schema, &work)?;
+    let changed = work != *resource;
+    Ok(PatchOutcome { resource: work, changed })
+}
+
+/// Prefixes the detail of `err` with the operation it comes from.
+fn in_operation(mut err: Error, index: usize, op: &PatchOperation) -> Error {
+    let place = match &op.path {
+        Some(path) => format!("Operations[{index}] ({} {path:?})", op.op),
+        None => format!("Operations[{index}] ({}, no path)", op.op),
+    };
+    match &mut err {
+        Error::InvalidPath { detail }
+        | Error::NoTarget { detail }
+        | Error::Mutability { detail }
+        | Error::InvalidValue { detail }
+        | Error::InvalidSyntax { detail }
+        | Error::InvalidFilter { detail } => *detail = format!("{place}: {detail}"),
+        _ => {}
+    }
+    err
+}
+
+/// Drops `null`s, empty arrays and empty objects, at every level.
+fn prune(resource: &mut JsonObject) {
+    resource.retain(|_, value| !prune_value(value));
+}
+
+/// Prunes `value` and tells whether nothing is left of it.
+fn prune_value(value: &mut Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => {
+            items.retain_mut(|item| !prune_value(item));
+            items.is_empty()
+        }
+        Value::Object(fields) => {
+            fields.retain(|_, v| !prune_value(v));
+            fields.is_empty()
+        }
+        _ => false,
+    }
+}
