@@ -8,8 +8,10 @@
 
 mod clock;
 mod compat;
+mod config;
 mod error;
 mod ids;
+mod manager;
 mod message;
 mod normalize;
 mod patch;
@@ -29,8 +31,10 @@ pub use scim_filter as filter;
 
 pub use clock::{Clock, ManualClock, SystemClock, format_timestamp};
 pub use compat::Compatibility;
+pub use config::{Limits, ServiceConfig};
 pub use error::{Error, Result, ScimType};
 pub use ids::{IdGenerator, SequentialIds, UuidIds};
+pub use manager::{ListResult, ResourceManager, ResourceManagerBuilder};
 pub use message::{
     BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,

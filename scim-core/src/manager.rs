@@ -1,0 +1,491 @@
+//! The operations of a SCIM service provider, independent of HTTP: create, read, replace,
+//! patch, delete and list resources of any registered type, over any store.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::ServiceConfig;
+use crate::error::{Error, Result};
+use crate::ids::{IdGenerator, UuidIds};
+use crate::message::{PatchRequest, SearchRequest, SortOrder};
+use crate::normalize::{JsonObject, normalize_resource};
+use crate::patch::apply_patch;
+use crate::projection::Projection;
+use crate::registry::{Registry, ResourceTypeSchema};
+use crate::sort::SortKey;
+use crate::store::{
+    DynResourceStore, GROUP_RESOURCE_TYPE, KeyAttribute, Page, Query, Scope, StoreKeys,
+    StoredResource, Version,
+};
+use crate::validate::{merge_replace, validate_resource};
+
+/// How often a write that lost a race to another writer is retried (re-reading the resource)
+/// before the conflict is reported.
+const MAX_WRITE_ATTEMPTS: usize = 32;
+
+/// The operations of a SCIM service provider over a store, for every resource type of a
+/// registry: what the HTTP service calls, and what an application can call directly.
+///
+/// It normalises and validates input, assigns ids and `meta`, applies PATCH atomically with
+/// optimistic concurrency (no update is lost to a concurrent writer), and turns queries into
+/// exact pages.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use scim_core::{PatchRequest, ResourceManager, SearchRequest};
+/// use scim_store_memory::InMemoryStore;
+/// use serde_json::json;
+///
+/// let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build()?;
+/// let ann = manager.create("acme", "User", json!({ "userName": "ann" })).await?;
+/// let patch: PatchRequest = serde_json::from_value(json!({
+///     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+///     "Operations": [{ "op": "Replace", "path": "active", "value": "False" }]
+/// }))?;
+/// let ann = manager.patch("acme", "User", ann.id(), &patch, None).await?;
+/// assert_eq!(ann.resource["active"], false);
+///
+/// let search = SearchRequest::new().with_filter(r#"userName eq "ANN""#);
+/// let found = manager.list("acme", "User", &search).await?;
+/// assert_eq!(found.total_results, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub struct ResourceManager {
+    registry: Arc<Registry>,
+    store: Arc<DynResourceStore>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    config: ServiceConfig,
+    /// Store keys by resource type name (ASCII lower case).
+    keys: HashMap<String, StoreKeys>,
+}
+
+impl fmt::Debug for ResourceManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceManager")
+            .field("store", &self.store)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`ResourceManager`].
+#[derive(Debug)]
+pub struct ResourceManagerBuilder {
+    registry: Option<Registry>,
+    store: Arc<DynResourceStore>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    config: ServiceConfig,
+}
+
+impl ResourceManagerBuilder {
+    /// The resource types and schemas to serve (default: [`Registry::standard`]).
+    #[must_use]
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// The clock for `meta` timestamps (default: the system clock).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The id generator (default: random UUIDs).
+    #[must_use]
+    pub fn ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// The configuration (default: [`ServiceConfig::default`]).
+    #[must_use]
+    pub fn config(mut self, config: ServiceConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Builds the manager.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`] if a resource type of the registry names a schema it lacks.
+    pub fn build(self) -> Result<ResourceManager> {
+        let registry = self.registry.unwrap_or_else(Registry::standard);
+        let mut keys = HashMap::new();
+        for resource_type in registry.resource_types() {
+            let Some(schema) = registry.resource_type_schema(&resource_type.name) else {
+                return Err(Error::Internal {
+                    detail: format!("resource type {} has no schema", resource_type.name),
+                });
+            };
+            let mut type_keys = StoreKeys::for_type(&schema);
+            if self.config.unique_group_display_name
+                && resource_type.name.eq_ignore_ascii_case(GROUP_RESOURCE_TYPE)
+            {
+                type_keys = type_keys.with_unique(KeyAttribute::top_level("displayName", false));
+            }
+            keys.insert(resource_type.name.to_ascii_lowercase(), type_keys);
+        }
+        Ok(ResourceManager {
+            registry: Arc::new(registry),
+            store: self.store,
+            clock: self.clock,
+            ids: self.ids,
+            config: self.config,
+            keys,
+        })
+    }
+}
+
+/// One page of a list or search.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListResult {
+    /// The resources of the page.
+    pub resources: Vec<StoredResource>,
+    /// The number of all matches.
+    pub total_results: usize,
+    /// The 1-based index of the first resource of the page.
+    pub start_index: usize,
+}
+
+impl ResourceManager {
+    /// A builder over `store`.
+    pub fn builder(store: Arc<DynResourceStore>) -> ResourceManagerBuilder {
+        ResourceManagerBuilder {
+            registry: None,
+            store,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidIds),
+            config: ServiceConfig::default(),
+        }
+    }
+
+    /// The registry of resource types and schemas served.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<DynResourceStore> {
+        &self.store
+    }
+
+    /// The schema view and store keys of a resource type.
+    fn resource_type(&self, name: &str) -> Result<(ResourceTypeSchema<'_>, &StoreKeys)> {
+        let schema = self.registry.resource_type_schema(name);
+        let keys = self.keys.get(&name.to_ascii_lowercase());
+        match (schema, keys) {
+            (Some(schema), Some(keys)) => Ok((schema, keys)),
+            _ => Err(Error::NotFound { resource_type: "ResourceType".to_owned(), id: name.to_owned() }),
+        }
+    }
+
+    /// Creates a resource from a client's body.
+    ///
+    /// # Errors
+    ///
+    /// `invalidSyntax` / `invalidValue` for a body that does not fit the schema, `uniqueness`
+    /// for a taken unique value, and the store's errors.
+    pub async fn create(&self, tenant: &str, resource_type: &str, body: Value) -> Result<StoredResource> {
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let mut resource = normalize_resource(&schema, body, &self.config.compatibility)?;
+        validate_resource(&schema, &resource)?;
+        let mut id = self.ids.next_id();
+        while id == "bulkId" {
+            id = self.ids.next_id();
+        }
+        let now = self.clock.timestamp();
+        resource.insert("id".to_owned(), Value::String(id));
+        resource.insert(
+            "meta".to_owned(),
+            json!({ "resourceType": schema.resource_type().name, "created": now, "lastModified": now }),
+        );
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        self.store.create(scope, resource).await
+    }
+
+    /// The resource with `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if there is none.
+    pub async fn get(&self, tenant: &str, resource_type: &str, id: &str) -> Result<StoredResource> {
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        self.store.get(scope, id).await?.ok_or_else(|| not_found(&schema, id))
+    }
+
+    /// Replaces the resource with `id` by a client's body (PUT), if its version is `if_match`
+    /// (when given). Read-only and write-only values are kept; immutable ones must not change.
+    /// A replacement that changes nothing keeps the version.
+    ///
+    /// # Errors
+    ///
+    /// As [`ResourceManager::create`], plus [`Error::NotFound`], [`Error::PreconditionFailed`]
+    /// and `mutability`.
+    pub async fn replace(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        body: Value,
+        if_match: Option<&Version>,
+    ) -> Result<StoredResource> {
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        let body = normalize_resource(&schema, body, &self.config.compatibility)?;
+        self.write_loop(scope, &schema, id, if_match, |existing| {
+            let merged = merge_replace(&schema, existing, body.clone())?;
+            validate_resource(&schema, &merged)?;
+            Ok(merged)
+        })
+        .await
+    }
+
+    /// Applies a PATCH request to the resource with `id`, if its version is `if_match` (when
+    /// given). All operations apply or none; a request that changes nothing keeps the version.
+    ///
+    /// # Errors
+    ///
+    /// The PATCH errors (`invalidPath`, `noTarget`, `mutability`, `invalidValue`, …), `tooMany`
+    /// past the operation limit, [`Error::NotFound`] and [`Error::PreconditionFailed`].
+    pub async fn patch(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        request: &PatchRequest,
+        if_match: Option<&Version>,
+    ) -> Result<StoredResource> {
+        let limit = self.config.limits.max_patch_operations;
+        if request.operations.len() > limit {
+            return Err(Error::TooMany {
+                detail: format!("a PATCH request may carry at most {limit} operations"),
+            });
+        }
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        let compat = self.config.compatibility;
+        self.write_loop(scope, &schema, id, if_match, |existing| {
+            Ok(apply_patch(&schema, existing, request, &compat)?.resource)
+        })
+        .await
+    }
+
+    /// Reads the resource, computes its new state with `change`, and writes it if it differs,
+    /// with the version read as the expected version. A write that loses a race to another
+    /// writer is retried from a fresh read, unless the client pinned a version with `if_match`.
+    async fn write_loop(
+        &self,
+        scope: Scope<'_>,
+        schema: &ResourceTypeSchema<'_>,
+        id: &str,
+        if_match: Option<&Version>,
+        change: impl Fn(&JsonObject) -> Result<JsonObject>,
+    ) -> Result<StoredResource> {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let existing = self.store.get(scope, id).await?.ok_or_else(|| not_found(schema, id))?;
+            if if_match.is_some_and(|v| *v != existing.version) {
+                return Err(precondition_failed());
+            }
+            let mut updated = change(&existing.resource)?;
+            if without_meta(&updated) == without_meta(&existing.resource) {
+                return Ok(existing);
+            }
+            updated.insert("id".to_owned(), Value::String(id.to_owned()));
+            let mut meta = existing.resource.get("meta").cloned().unwrap_or_else(|| json!({}));
+            if let Value::Object(meta) = &mut meta {
+                meta.insert("lastModified".to_owned(), Value::String(self.clock.timestamp()));
+                meta.remove("version");
+                meta.remove("location");
+            }
+            updated.insert("meta".to_owned(), meta);
+            match self.store.replace(scope, id, updated, Some(&existing.version)).await {
+                Err(Error::PreconditionFailed { .. }) if if_match.is_none() => continue,
+                Err(Error::PreconditionFailed { .. }) => return Err(precondition_failed()),
+                other => return other,
+            }
+        }
+        Err(Error::Conflict {
+            detail: "the resource kept changing under concurrent writes; try again".to_owned(),
+        })
+    }
+
+    /// Deletes the resource with `id`, if its version is `if_match` (when given), and removes
+    /// it from every group.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] and [`Error::PreconditionFailed`].
+    pub async fn delete(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        if_match: Option<&Version>,
+    ) -> Result<()> {
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        self.store.delete(scope, id, if_match).await
+    }
+
+    /// Lists resources: filter, sort and page as `request` asks (its `attributes` and
+    /// `excludedAttributes` are for [`ResourceManager::render`]). `startIndex` below 1 counts
+    /// as 1; `count` is capped at `maxResults` and defaults to it; a negative count is 0.
+    ///
+    /// # Errors
+    ///
+    /// `invalidFilter` for a filter that does not parse, exceeds the limits or uses an
+    /// operator the attribute's type forbids; `invalidValue` for an unknown `sortBy`.
+    pub async fn list(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        request: &SearchRequest,
+    ) -> Result<ListResult> {
+        let (schema, keys) = self.resource_type(resource_type)?;
+        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        let max = self.config.limits.max_results;
+        let filter = match request.filter.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => {
+                Some(scim_filter::Filter::parse_with(text, &self.config.limits.filter_limits())?)
+            }
+            _ => None,
+        };
+        let prepared = match &filter {
+            Some(filter) => Some(
+                filter
+                    .prepare(&schema)
+                    .map_err(|e| Error::InvalidFilter { detail: e.to_string() })?,
+            ),
+            None => None,
+        };
+        let sort = match request.sort_by.as_deref().map(str::trim) {
+            Some(by) if !by.is_empty() => Some(SortKey::new(
+                &schema,
+                by,
+                request.sort_order.unwrap_or(SortOrder::Ascending),
+            )?),
+            _ => None,
+        };
+        let start_index = usize::try_from(request.start_index.unwrap_or(1).max(1)).unwrap_or(1);
+        let count = request
+            .count
+            .map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
+        let mut query = Query::new(Page::new(start_index, count));
+        if let (Some(filter), Some(prepared)) = (&filter, &prepared) {
+            query = query.with_filter(filter, prepared);
+        }
+        if let Some(sort) = &sort {
+            query = query.with_sort(sort);
+        }
+        let page = self.store.query(scope, &query).await?.complete(&query);
+        Ok(ListResult { resources: page.resources, total_results: page.total_results, start_index })
+    }
+
+    /// Turns stored resources into what a response carries: `meta.version` and
+    /// `meta.location` set (from `base_url`, such as `https://example.com/scim/v2`), a user's
+    /// `groups` filled in from group membership, and `projection` applied (which drops
+    /// `returned: never` attributes such as `password`).
+    ///
+    /// # Errors
+    ///
+    /// The store's errors from looking up membership.
+    pub async fn render(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        resources: &[StoredResource],
+        projection: &Projection,
+        base_url: &str,
+    ) -> Result<Vec<Value>> {
+        let (schema, _) = self.resource_type(resource_type)?;
+        let base = base_url.trim_end_matches('/');
+        let endpoint = schema.resource_type().endpoint.trim_start_matches('/');
+        let has_groups = schema.core().attribute("groups").is_some();
+        let groups = if has_groups && !resources.is_empty() {
+            let ids: Vec<&str> = resources.iter().map(StoredResource::id).collect();
+            self.store.groups_of(tenant, &ids).await?
+        } else {
+            Default::default()
+        };
+        let groups_endpoint = self
+            .registry
+            .resource_type(GROUP_RESOURCE_TYPE)
+            .map_or("Groups", |g| g.endpoint.trim_start_matches('/'));
+        let mut out = Vec::with_capacity(resources.len());
+        for stored in resources {
+            let mut resource = stored.resource.clone();
+            let id = stored.id();
+            if let Some(Value::Object(meta)) = resource.get_mut("meta") {
+                meta.insert("version".to_owned(), Value::String(stored.version.to_etag()));
+                meta.insert("location".to_owned(), Value::String(format!("{base}/{endpoint}/{id}")));
+            }
+            if let Some(memberships) = groups.get(id).filter(|m| !m.is_empty()) {
+                let entries = memberships
+                    .iter()
+                    .map(|m| {
+                        let mut entry = json!({
+                            "value": m.group_id,
+                            "$ref": format!("{base}/{groups_endpoint}/{}", m.group_id),
+                            "type": "direct",
+                        });
+                        if let (Some(display), Value::Object(entry)) = (&m.display, &mut entry) {
+                            entry.insert("display".to_owned(), Value::String(display.clone()));
+                        }
+                        entry
+                    })
+                    .collect();
+                resource.insert("groups".to_owned(), Value::Array(entries));
+            }
+            out.push(Value::Object(projection.apply(&resource)));
+        }
+        Ok(out)
+    }
+
+    /// The projection a request's `attributes` and `excludedAttributes` ask for.
+    ///
+    /// # Errors
+    ///
+    /// `invalidValue` for an entry that is not an attribute path.
+    pub fn projection(
+        &self,
+        resource_type: &str,
+        attributes: &[String],
+        excluded: &[String],
+    ) -> Result<Projection> {
+        let (schema, _) = self.resource_type(resource_type)?;
+        Projection::new(&schema, attributes, excluded)
+    }
+}
+
+/// The resource without `meta`, for comparing content.
+fn without_meta(resource: &JsonObject) -> impl PartialEq + '_ {
+    resource.iter().filter(|(k, _)| k.as_str() != "meta").collect::<Vec<_>>()
+}
+
+fn not_found(schema: &ResourceTypeSchema<'_>, id: &str) -> Error {
+    Error::NotFound { resource_type: schema.resource_type().name.clone(), id: id.to_owned() }
+}
+
+fn precondition_failed() -> Error {
+    Error::PreconditionFailed {
+        detail: "the resource's version does not match If-Match".to_owned(),
+    }
+}
