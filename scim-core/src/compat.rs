@@ -20,7 +20,7 @@
 //! | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
 //! | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
 
-/// Named settings for what real clients send; see the [module docs](self) for the table.
+/// Named settings for what real clients send, one field per behaviour.
 ///
 /// ```
 /// use scim_core::Compatibility;

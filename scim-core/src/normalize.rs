@@ -25,7 +25,8 @@ pub type JsonObject = Map<String, Value>;
 /// Normalises a resource body sent to create or replace a resource of `schema`'s type.
 ///
 /// Read-only attributes are dropped, so the result has no `id` or `meta`; the caller assigns
-/// them. Validation of required attributes and the like is [`crate::validate`]'s job.
+/// them. Validation of required attributes and the like is the job of
+/// [`validate_resource`](crate::validate_resource).
 ///
 /// ```
 /// use scim_core::{Compatibility, Registry, normalize_resource};
