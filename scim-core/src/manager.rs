@@ -192,7 +192,10 @@ impl ResourceManager {
         let keys = self.keys.get(&name.to_ascii_lowercase());
         match (schema, keys) {
             (Some(schema), Some(keys)) => Ok((schema, keys)),
-            _ => Err(Error::NotFound { resource_type: "ResourceType".to_owned(), id: name.to_owned() }),
+            _ => Err(Error::NotFound {
+                resource_type: "ResourceType".to_owned(),
+                id: name.to_owned(),
+            }),
         }
     }
 
@@ -202,7 +205,12 @@ impl ResourceManager {
     ///
     /// `invalidSyntax` / `invalidValue` for a body that does not fit the schema, `uniqueness`
     /// for a taken unique value, and the store's errors.
-    pub async fn create(&self, tenant: &str, resource_type: &str, body: Value) -> Result<StoredResource> {
+    pub async fn create(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        body: Value,
+    ) -> Result<StoredResource> {
         let (schema, keys) = self.resource_type(resource_type)?;
         let mut resource = normalize_resource(&schema, body, &self.config.compatibility)?;
         validate_resource(&schema, &resource)?;
@@ -377,17 +385,14 @@ impl ResourceManager {
             None => None,
         };
         let sort = match request.sort_by.as_deref().map(str::trim) {
-            Some(by) if !by.is_empty() => Some(SortKey::new(
-                &schema,
-                by,
-                request.sort_order.unwrap_or(SortOrder::Ascending),
-            )?),
+            Some(by) if !by.is_empty() => {
+                Some(SortKey::new(&schema, by, request.sort_order.unwrap_or(SortOrder::Ascending))?)
+            }
             _ => None,
         };
         let start_index = usize::try_from(request.start_index.unwrap_or(1).max(1)).unwrap_or(1);
-        let count = request
-            .count
-            .map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
+        let count =
+            request.count.map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
         let mut query = Query::new(Page::new(start_index, count));
         if let (Some(filter), Some(prepared)) = (&filter, &prepared) {
             query = query.with_filter(filter, prepared);
@@ -435,7 +440,10 @@ impl ResourceManager {
             let id = stored.id();
             if let Some(Value::Object(meta)) = resource.get_mut("meta") {
                 meta.insert("version".to_owned(), Value::String(stored.version.to_etag()));
-                meta.insert("location".to_owned(), Value::String(format!("{base}/{endpoint}/{id}")));
+                meta.insert(
+                    "location".to_owned(),
+                    Value::String(format!("{base}/{endpoint}/{id}")),
+                );
             }
             if let Some(memberships) = groups.get(id).filter(|m| !m.is_empty()) {
                 let entries = memberships

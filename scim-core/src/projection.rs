@@ -86,6 +86,9 @@ use crate::schema::{Attribute, Returned, Schema};
 #[derive(Clone, Debug)]
 pub struct Projection {
     root: Fields,
+    /// Whether most of a resource is output (no `attributes` list), so that cloning it and then
+    /// removing what is not output is the faster way.
+    clone_first: bool,
 }
 
 /// What happens to one member of a JSON object.
@@ -112,17 +115,9 @@ impl Fields {
         Self { entries: entries.into_boxed_slice() }
     }
 
-    /// The rule for the member `key`: by exact name (the canonical form), else ignoring ASCII
-    /// case. Members not in the schema are dropped.
-    fn get(&self, key: &str) -> &Rule {
-        match self.entries.binary_search_by(|(name, _)| name.as_ref().cmp(key)) {
-            Ok(i) => &self.entries[i].1,
-            Err(_) => self
-                .entries
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(key))
-                .map_or(&Rule::Drop, |(_, rule)| rule),
-        }
+    /// A cursor for looking up the members of one object in order.
+    fn cursor(&self) -> Cursor<'_> {
+        Cursor { entries: &self.entries, next: 0 }
     }
 
     /// The rule for a container whose members follow these rules: `Drop` if nothing can be
@@ -134,6 +129,35 @@ impl Fields {
             Rule::Keep
         } else {
             Rule::Fields(self)
+        }
+    }
+}
+
+/// Looks up the rules for the members of one object. Stored objects are maps sorted by key, so
+/// a cursor that only moves forward finds each member in about one comparison.
+struct Cursor<'f> {
+    entries: &'f [(Box<str>, Rule)],
+    next: usize,
+}
+
+impl<'f> Cursor<'f> {
+    /// The rule for the member `key`: by exact name (the canonical form), else ignoring ASCII
+    /// case (which also covers keys that do not come in sorted order). Members not in the schema
+    /// are dropped.
+    fn get(&mut self, key: &str) -> &'f Rule {
+        let entries = self.entries;
+        while self.next < entries.len() && entries[self.next].0.as_ref() < key {
+            self.next += 1;
+        }
+        match entries.get(self.next) {
+            Some((name, rule)) if name.as_ref() == key => {
+                self.next += 1;
+                rule
+            }
+            _ => entries
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+                .map_or(&Rule::Drop, |(_, rule)| rule),
         }
     }
 }
@@ -236,6 +260,7 @@ impl Projection {
     }
 
     fn build(schema: &ResourceTypeSchema<'_>, mode: Mode<'_, '_>) -> Projection {
+        let clone_first = matches!(mode, Mode::Except(_));
         let mut entries: Vec<(Box<str>, Rule)> = vec![("schemas".into(), Rule::Keep)];
         let top = schema.common_attributes().iter().chain(&schema.core().attributes);
         for attr in top {
@@ -252,7 +277,7 @@ impl Projection {
                 .collect();
             entries.push((ext.id.as_str().into(), Fields::new(fields).into_rule()));
         }
-        Projection { root: Fields::new(entries) }
+        Projection { root: Fields::new(entries), clone_first }
     }
 
     /// The projection of `resource`, a stored resource in canonical form.
@@ -270,7 +295,13 @@ impl Projection {
     /// # Ok::<(), scim_core::Error>(())
     /// ```
     pub fn apply(&self, resource: &JsonObject) -> JsonObject {
-        project_object(&self.root, resource)
+        if self.clone_first {
+            let mut out = resource.clone();
+            retain_object(&self.root, &mut out);
+            out
+        } else {
+            project_object(&self.root, resource)
+        }
     }
 }
 
@@ -325,18 +356,19 @@ fn within(attr: &Attribute, mode: Mode<'_, '_>, inherited: bool) -> Rule {
 }
 
 fn project_object(fields: &Fields, object: &JsonObject) -> JsonObject {
-    let mut out = JsonObject::new();
-    for (key, value) in object {
-        if let Some(value) = project_value(fields.get(key), value) {
-            out.insert(key.clone(), value);
-        }
-    }
-    out
+    let mut cursor = fields.cursor();
+    // Collecting builds the map in one go, faster than inserting member by member.
+    object
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), project_value(cursor.get(key), value)?)))
+        .collect()
 }
 
 fn project_value(rule: &Rule, value: &Value) -> Option<Value> {
     match rule {
         Rule::Drop => None,
+        // Stored values have no nulls; a plain clone is the fast path.
+        Rule::Keep if is_clean(value) => Some(value.clone()),
         Rule::Keep => without_nulls(value),
         Rule::Fields(fields) => match value {
             Value::Object(object) => {
@@ -354,6 +386,46 @@ fn project_value(rule: &Rule, value: &Value) -> Option<Value> {
     }
 }
 
+/// Projects `object` in place.
+fn retain_object(fields: &Fields, object: &mut JsonObject) {
+    let mut cursor = fields.cursor();
+    object.retain(|key, value| retain_value(cursor.get(key), value));
+}
+
+/// Projects `value` in place; `false` if nothing of it is output.
+fn retain_value(rule: &Rule, value: &mut Value) -> bool {
+    match (rule, value) {
+        (Rule::Drop, _) => false,
+        (Rule::Keep, value) if is_clean(value) => true,
+        (Rule::Keep, value) => match without_nulls(value) {
+            Some(clean) => {
+                *value = clean;
+                true
+            }
+            None => false,
+        },
+        (Rule::Fields(fields), Value::Object(object)) => {
+            retain_object(fields, object);
+            !object.is_empty()
+        }
+        (Rule::Fields(_), Value::Array(items)) => {
+            items.retain_mut(|item| retain_value(rule, item));
+            !items.is_empty()
+        }
+        (Rule::Fields(_), _) => false,
+    }
+}
+
+/// Whether `value` has no `null` and no empty array or object, at any depth.
+fn is_clean(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Array(items) => !items.is_empty() && items.iter().all(is_clean),
+        Value::Object(object) => !object.is_empty() && object.values().all(is_clean),
+        _ => true,
+    }
+}
+
 /// A copy of `value` without `null`s, and without arrays and objects left empty by that.
 fn without_nulls(value: &Value) -> Option<Value> {
     match value {
@@ -363,12 +435,10 @@ fn without_nulls(value: &Value) -> Option<Value> {
             (!out.is_empty()).then_some(Value::Array(out))
         }
         Value::Object(object) => {
-            let mut out = JsonObject::new();
-            for (key, value) in object {
-                if let Some(value) = without_nulls(value) {
-                    out.insert(key.clone(), value);
-                }
-            }
+            let out: JsonObject = object
+                .iter()
+                .filter_map(|(key, value)| Some((key.clone(), without_nulls(value)?)))
+                .collect();
             (!out.is_empty()).then_some(Value::Object(out))
         }
         simple => Some(simple.clone()),

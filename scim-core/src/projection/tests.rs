@@ -364,3 +364,23 @@ fn returned_request_and_never_in_a_custom_schema() {
     assert_eq!(p(&["token.kind"], &[])[ACME], json!({ "token": { "kind": "hw", "serial": "42" } }));
     assert_eq!(p(&[], &["token.kind", "token.serial"])[ACME]["token"], json!({ "serial": "42" }));
 }
+
+#[test]
+fn keys_in_another_case_still_follow_their_rules() {
+    let user = json!({
+        "schemas": [CORE], "id": "1", "USERNAME": "ann", "PassWord": "secret", "Title": "CEO",
+        "NAME": { "GivenName": "Ann", "familyName": "Lee" }
+    });
+    let user = user.as_object().unwrap().clone();
+    assert_eq!(
+        users(&user, &[], &[]),
+        json!({
+            "schemas": [CORE], "id": "1", "USERNAME": "ann", "Title": "CEO",
+            "NAME": { "GivenName": "Ann", "familyName": "Lee" }
+        })
+    );
+    assert_eq!(
+        users(&user, &["name.givenName", "password"], &[]),
+        json!({ "schemas": [CORE], "id": "1", "NAME": { "GivenName": "Ann" } })
+    );
+}
