@@ -249,8 +249,11 @@ pub enum Error {
         detail: String,
     },
     /// 405, no `scimType`: the endpoint does not allow the request method (RFC 9110 §15.5.6).
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed {
+        /// The methods the endpoint allows, for the `Allow` header (`GET, POST`).
+        allow: String,
+    },
     /// 415, no `scimType`: the body is not `application/scim+json` or `application/json`
     /// (RFC 7644 §3.1, RFC 9110 §15.5.16).
     #[error("unsupported media type")]
@@ -344,7 +347,7 @@ impl Error {
             Error::Unauthorized { .. } => 401,
             Error::Sensitive { .. } | Error::Forbidden { .. } => 403,
             Error::NotFound { .. } => 404,
-            Error::MethodNotAllowed => 405,
+            Error::MethodNotAllowed { .. } => 405,
             Error::Uniqueness { .. } | Error::Conflict { .. } => 409,
             Error::PreconditionFailed { .. } => 412,
             Error::PayloadTooLarge { .. } => 413,
@@ -372,7 +375,7 @@ impl Error {
             | Error::PayloadTooLarge { .. }
             | Error::Unauthorized { .. }
             | Error::Forbidden { .. }
-            | Error::MethodNotAllowed
+            | Error::MethodNotAllowed { .. }
             | Error::UnsupportedMediaType
             | Error::NotImplemented { .. }
             | Error::Conflict { .. }
@@ -411,7 +414,7 @@ impl Error {
             | Error::Conflict { detail }
             | Error::Internal { detail } => detail.clone(),
             Error::NotFound { resource_type, id } => format!("{resource_type} {id} not found"),
-            Error::MethodNotAllowed => "method not allowed".to_owned(),
+            Error::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             Error::UnsupportedMediaType => {
                 "unsupported media type: send application/scim+json or application/json".to_owned()
             }
@@ -502,7 +505,7 @@ mod tests {
             Error::PayloadTooLarge { detail: d() },
             Error::Unauthorized { detail: d() },
             Error::Forbidden { detail: d() },
-            Error::MethodNotAllowed,
+            Error::MethodNotAllowed { allow: "GET".to_owned() },
             Error::UnsupportedMediaType,
             Error::NotImplemented { operation: "bulk".to_owned() },
             Error::Conflict { detail: d() },

@@ -10,6 +10,7 @@ mod clock;
 mod compat;
 mod config;
 mod error;
+pub mod http;
 mod ids;
 mod manager;
 mod message;

@@ -376,6 +376,9 @@ impl ResourceManager {
             }
             _ => None,
         };
+        if let Some(filter) = &filter {
+            reject_unreturnable(&schema, filter, None)?;
+        }
         let prepared = match &filter {
             Some(filter) => Some(
                 filter
@@ -480,6 +483,56 @@ impl ResourceManager {
     ) -> Result<Projection> {
         let (schema, _) = self.resource_type(resource_type)?;
         Projection::new(&schema, attributes, excluded)
+    }
+}
+
+/// Fails if `filter` tests an attribute that is never returned (`password`): matching on it
+/// would let a client probe its value.
+fn reject_unreturnable(
+    schema: &ResourceTypeSchema<'_>,
+    filter: &scim_filter::Filter,
+    outer: Option<&scim_filter::AttrPath>,
+) -> Result<()> {
+    use scim_filter::Filter;
+    let check = |path: &scim_filter::AttrPath| -> Result<()> {
+        let (uri, name, sub) = match outer {
+            Some(outer) => (outer.schema.as_ref(), outer.name.as_str(), Some(path.name.as_str())),
+            None => (
+                path.schema.as_ref(),
+                path.name.as_str(),
+                path.sub_attr.as_ref().map(|s| s.as_str()),
+            ),
+        };
+        let resolved = schema.resolve(uri.map(|u| u.as_str()), name, sub);
+        let never = resolved.is_some_and(|r| {
+            r.attribute.returned == crate::schema::Returned::Never
+                || r.sub_attribute.is_some_and(|s| s.returned == crate::schema::Returned::Never)
+        });
+        if never {
+            return Err(Error::InvalidFilter { detail: format!("{name} cannot be filtered on") });
+        }
+        Ok(())
+    };
+    match filter {
+        Filter::Attr(expr) => check(&expr.path),
+        Filter::ValuePath(vp) => {
+            check(&vp.attr)?;
+            reject_unreturnable(schema, &vp.filter, Some(&vp.attr))
+        }
+        Filter::ValuePathAttr { path, sub_attr, .. } => {
+            check(&path.attr)?;
+            reject_unreturnable(schema, &path.filter, Some(&path.attr))?;
+            let sub = scim_filter::AttrPath::new(sub_attr.clone());
+            match outer {
+                Some(_) => Ok(()),
+                None => reject_unreturnable(schema, &Filter::present(sub), Some(&path.attr)),
+            }
+        }
+        Filter::And(operands) | Filter::Or(operands) => {
+            operands.iter().try_for_each(|f| reject_unreturnable(schema, f, outer))
+        }
+        Filter::Not(inner) => reject_unreturnable(schema, inner, outer),
+        _ => Ok(()),
     }
 }
 
