@@ -1,3 +1,10 @@
-//! Integration tests for scim-core.
+//! Integration tests for scim-core: golden RFC fixtures, and the real provisioning flows of
+//! Microsoft Entra ID and Okta played through the protocol service, asserting the stored state
+//! after every step.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod entra;
 mod golden;
+mod harness;
+mod okta;
