@@ -1,5 +1,7 @@
 //! Resolving PATCH paths, and the keys of path-less values, to what they target.
 
+use std::borrow::Cow;
+
 use scim_filter::PatchPath;
 
 use super::entries::EntryFilter;
@@ -48,10 +50,10 @@ impl<'s> AttrTarget<'s, '_> {
     }
 
     /// The attribute path, for error details (`emails.value`).
-    pub(super) fn name(&self) -> String {
+    pub(super) fn name(&self) -> Cow<'s, str> {
         match self.sub {
-            Some(sub) => format!("{}.{}", self.attr.name, sub.name),
-            None => self.attr.name.clone(),
+            Some(sub) => Cow::Owned(format!("{}.{}", self.attr.name, sub.name)),
+            None => Cow::Borrowed(&self.attr.name),
         }
     }
 }
