@@ -6,7 +6,7 @@ use scim_filter::PatchPath;
 
 use super::Work;
 use super::entries::{clear_other_primaries, same_entry};
-use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path};
+use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path, resolve_simple};
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
 use crate::message::{PatchOpKind, PatchOperation};
@@ -46,8 +46,8 @@ pub(super) fn operation<'s>(
     };
     let path = path.trim();
     let parsed;
-    let target = match schema.extension(path) {
-        Some(ext) => Target::Extension(ext),
+    let target = match resolve_simple(schema, path) {
+        Some(target) => target,
         None => {
             parsed = PatchPath::parse(path)
                 .map_err(|e| Error::invalid_path(format!("the path does not parse: {e}")))?;

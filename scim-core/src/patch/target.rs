@@ -58,6 +58,25 @@ impl<'s> AttrTarget<'s, '_> {
     }
 }
 
+/// Resolves a path without a value filter straight from its text (`active`, `name.givenName`,
+/// `urn:…:enterprise:2.0:User:manager.value`, an extension URN), skipping the parser: only names
+/// the schema defines resolve, and they follow the path grammar. `None` sends the path to the
+/// parser, which reports what is wrong with it.
+pub(super) fn resolve_simple<'s>(
+    schema: &ResourceTypeSchema<'s>,
+    path: &str,
+) -> Option<Target<'s, 'static>> {
+    if path.contains(['[', ']', ' ', '"']) {
+        return None;
+    }
+    match schema.resolve_str(path)? {
+        ResolvedPath::Extension(ext) => Some(Target::Extension(ext)),
+        ResolvedPath::Attribute(resolved) => {
+            Some(Target::Attr(AttrTarget::from_resolved(resolved)))
+        }
+    }
+}
+
 /// Resolves a parsed PATCH path.
 pub(super) fn resolve_path<'s, 'p>(
     schema: &ResourceTypeSchema<'s>,
