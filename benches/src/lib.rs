@@ -1,6 +1,7 @@
 //! Shared fixtures for the scim-rs benchmarks: a deterministic generator of realistic SCIM users.
 //!
-//! The benches live beside this library (`filter_parse.rs`, `filter_eval.rs`); run them with
+//! The benches live beside this library (`filter_parse.rs`, `filter_eval.rs`, `patch_apply.rs`);
+//! run them with
 //! `cargo bench -p scim-benches`.
 
 use serde_json::{Value, json};

@@ -56,11 +56,7 @@ fn check_attributes(schema: &Schema, fields: &JsonObject, prefix: &str) -> Resul
             continue;
         }
         if attr.attr_type == AttributeType::Complex {
-            check_complex(
-                attr,
-                value.into_iter().flat_map(values),
-                &format!("{prefix}{}", attr.name),
-            )?;
+            check_complex(attr, value.into_iter().flat_map(values), prefix)?;
         }
     }
     Ok(())
@@ -75,11 +71,14 @@ fn values(value: &Value) -> std::slice::Iter<'_, Value> {
 }
 
 /// Checks the entries of a complex attribute: required sub-attributes, one primary at most.
+/// `prefix` qualifies the attribute's name in details (formatted only on error: this runs on
+/// every create, replace and PATCH).
 fn check_complex<'v>(
     attr: &Attribute,
     entries: impl Iterator<Item = &'v Value>,
-    path: &str,
+    prefix: &str,
 ) -> Result<()> {
+    let path = || format!("{prefix}{}", attr.name);
     let mut primaries = 0;
     for entry in entries {
         let Value::Object(entry) = entry else { continue };
@@ -88,7 +87,7 @@ fn check_complex<'v>(
                 && sub.mutability != Mutability::ReadOnly
                 && !entry.contains_key(&sub.name)
             {
-                return Err(Error::invalid_value(format!("{path}.{} is required", sub.name)));
+                return Err(Error::invalid_value(format!("{}.{} is required", path(), sub.name)));
             }
         }
         if entry.get("primary") == Some(&Value::Bool(true)) {
@@ -96,7 +95,10 @@ fn check_complex<'v>(
         }
     }
     if primaries > 1 {
-        return Err(Error::invalid_value(format!("at most one value of {path} may be primary")));
+        return Err(Error::invalid_value(format!(
+            "at most one value of {} may be primary",
+            path()
+        )));
     }
     Ok(())
 }

@@ -4,8 +4,9 @@ use serde_json::Value;
 
 use scim_filter::PatchPath;
 
+use super::Work;
 use super::entries::{clear_other_primaries, same_entry};
-use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path};
+use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path, resolve_simple};
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
 use crate::message::{PatchOpKind, PatchOperation};
@@ -24,9 +25,9 @@ enum Action<'v> {
 }
 
 /// Applies one operation to `resource`.
-pub(super) fn operation(
-    schema: &ResourceTypeSchema<'_>,
-    resource: &mut JsonObject,
+pub(super) fn operation<'s>(
+    schema: &ResourceTypeSchema<'s>,
+    work: &mut Work<'s>,
     op: &PatchOperation,
     compat: &Compatibility,
 ) -> Result<()> {
@@ -41,12 +42,12 @@ pub(super) fn operation(
                 "a {kind} without a path needs a JSON object of attributes as its value"
             )));
         };
-        return apply_object(schema, resource, Scope::Resource, kind, fields, compat);
+        return apply_object(schema, work, Scope::Resource, kind, fields, compat);
     };
     let path = path.trim();
     let parsed;
-    let target = match schema.extension(path) {
-        Some(ext) => Target::Extension(ext),
+    let target = match resolve_simple(schema, path) {
+        Some(target) => target,
         None => {
             parsed = PatchPath::parse(path)
                 .map_err(|e| Error::invalid_path(format!("the path does not parse: {e}")))?;
@@ -63,7 +64,7 @@ pub(super) fn operation(
                 )));
             }
             if kind == PatchOpKind::Remove {
-                return remove_extension(resource, ext, compat.remove_missing_ok);
+                return remove_extension(work, ext, compat.remove_missing_ok);
             }
             let Some(Value::Object(fields)) = value else {
                 return Err(Error::invalid_value(format!(
@@ -71,7 +72,7 @@ pub(super) fn operation(
                     ext.id
                 )));
             };
-            apply_object(schema, resource, Scope::Extension(ext), kind, fields, compat)
+            apply_object(schema, work, Scope::Extension(ext), kind, fields, compat)
         }
         Target::Attr(target) => {
             if target.attr.mutability == Mutability::ReadOnly
@@ -91,17 +92,17 @@ pub(super) fn operation(
                     return Err(Error::invalid_value(format!("{kind} needs a value")));
                 }
             };
-            apply_attr(resource, &target, action, compat)
+            apply_attr(work, &target, action, compat)
         }
     }
 }
 
 /// Applies each key of an object value (path-less, or for a whole extension) as its own
 /// `add` or `replace`.
-fn apply_object(
-    schema: &ResourceTypeSchema<'_>,
-    resource: &mut JsonObject,
-    scope: Scope<'_>,
+fn apply_object<'s>(
+    schema: &ResourceTypeSchema<'s>,
+    work: &mut Work<'s>,
+    scope: Scope<'s>,
     kind: PatchOpKind,
     fields: &JsonObject,
     compat: &Compatibility,
@@ -111,7 +112,7 @@ fn apply_object(
             Target::Ignored => {}
             Target::Extension(ext) => match value {
                 Value::Object(inner) if matches!(scope, Scope::Resource) => {
-                    apply_object(schema, resource, Scope::Extension(ext), kind, inner, compat)?;
+                    apply_object(schema, work, Scope::Extension(ext), kind, inner, compat)?;
                 }
                 Value::Null => {}
                 _ => {
@@ -124,7 +125,8 @@ fn apply_object(
                 let read_only = target.attr.mutability == Mutability::ReadOnly
                     || target.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly);
                 if read_only {
-                    if compat.ignore_read_only_in_patch || current(resource, &target) == Some(value)
+                    if compat.ignore_read_only_in_patch
+                        || current(&work.resource, &target) == Some(value)
                     {
                         continue;
                     }
@@ -138,7 +140,7 @@ fn apply_object(
                     Value::Null => continue,
                     value => Action::Set(kind, value),
                 };
-                apply_attr(resource, &target, action, compat)?;
+                apply_attr(work, &target, action, compat)?;
             }
         }
     }
@@ -160,15 +162,16 @@ fn current<'r>(resource: &'r JsonObject, target: &AttrTarget<'_, '_>) -> Option<
 
 /// Applies `action` to an attribute target, checking that an immutable attribute with a value
 /// keeps it.
-fn apply_attr(
-    resource: &mut JsonObject,
-    target: &AttrTarget<'_, '_>,
+fn apply_attr<'s>(
+    work: &mut Work<'s>,
+    target: &AttrTarget<'s, '_>,
     action: Action<'_>,
     compat: &Compatibility,
 ) -> Result<()> {
+    work.touch(target.ext.unwrap_or(&target.attr.name));
     let container = match target.ext {
-        Some(urn) => object_slot(resource, urn)?,
-        None => resource,
+        Some(urn) => object_slot(&mut work.resource, urn)?,
+        None => &mut work.resource,
     };
     let attr = target.attr;
     let before = match attr.mutability {
@@ -474,8 +477,9 @@ fn remove_target(
 }
 
 /// `remove` with a whole extension URN as the path.
-fn remove_extension(resource: &mut JsonObject, ext: &Schema, missing_ok: bool) -> Result<()> {
-    let Some(Value::Object(fields)) = resource.get(&ext.id) else {
+fn remove_extension<'s>(work: &mut Work<'s>, ext: &'s Schema, missing_ok: bool) -> Result<()> {
+    work.touch(&ext.id);
+    let Some(Value::Object(fields)) = work.resource.get(&ext.id) else {
         return if missing_ok {
             Ok(())
         } else {
@@ -490,7 +494,7 @@ fn remove_extension(resource: &mut JsonObject, ext: &Schema, missing_ok: bool) -
             return Err(Error::mutability(format!("{}:{} cannot be removed", ext.id, attr.name)));
         }
     }
-    resource.remove(&ext.id);
+    work.resource.remove(&ext.id);
     Ok(())
 }
 

@@ -3,9 +3,11 @@
 //! [`apply_patch`] applies the operations in order to a copy of the resource. If any operation
 //! fails, the error names the operation (`Operations[2] (remove "members")`) and the caller's
 //! resource is untouched: a request is applied whole or not at all. After the last operation
-//! empty values are dropped, `schemas` is recomputed and the result is validated with
+//! empty values (`null`, `[]`, `{}`, an entry left with no sub-attribute) are dropped from the
+//! attributes the operations touched, `schemas` is recomputed and the result is validated with
 //! [`validate_resource`](crate::validate_resource), so a PATCH that leaves a required attribute
-//! missing fails. [`PatchOutcome::changed`] is false when the result equals the input, so a
+//! missing fails. The input is expected in the canonical form: attributes no operation touches
+//! are copied as they are. [`PatchOutcome::changed`] is false when the result equals the input, so a
 //! no-op PATCH (re-adding a member) need not bump the version.
 //!
 #![doc = include_str!("semantics.md")]
@@ -109,15 +111,39 @@ pub fn apply_patch(
     request: &PatchRequest,
     compat: &Compatibility,
 ) -> Result<PatchOutcome> {
-    let mut work = resource.clone();
+    let mut work = Work { resource: resource.clone(), touched: Vec::new() };
     for (index, op) in request.operations.iter().enumerate() {
         apply::operation(schema, &mut work, op, compat).map_err(|e| in_operation(e, index, op))?;
     }
-    prune(&mut work);
-    set_schemas(schema, &mut work);
-    validate_resource(schema, &work)?;
-    let changed = work != *resource;
-    Ok(PatchOutcome { resource: work, changed })
+    let Work { resource: mut patched, touched } = work;
+    // Only the touched attributes can have changed: the others are copies of the input.
+    for key in &touched {
+        if patched.get_mut(*key).is_some_and(prune_value) {
+            patched.remove(*key);
+        }
+    }
+    set_schemas(schema, &mut patched);
+    validate_resource(schema, &patched)?;
+    let changed = patched.get("schemas") != resource.get("schemas")
+        || touched.iter().any(|key| patched.get(*key) != resource.get(*key));
+    Ok(PatchOutcome { resource: patched, changed })
+}
+
+/// The resource being patched, and the top-level keys (attribute names, extension URNs) the
+/// operations so far have touched.
+#[derive(Debug)]
+struct Work<'s> {
+    resource: JsonObject,
+    touched: Vec<&'s str>,
+}
+
+impl<'s> Work<'s> {
+    /// Notes that the top-level key `key` may change.
+    fn touch(&mut self, key: &'s str) {
+        if !self.touched.contains(&key) {
+            self.touched.push(key);
+        }
+    }
 }
 
 /// Prefixes the detail of `err` with the operation it comes from.
@@ -138,12 +164,8 @@ fn in_operation(mut err: Error, index: usize, op: &PatchOperation) -> Error {
     err
 }
 
-/// Drops `null`s, empty arrays and empty objects, at every level.
-fn prune(resource: &mut JsonObject) {
-    resource.retain(|_, value| !prune_value(value));
-}
-
-/// Prunes `value` and tells whether nothing is left of it.
+/// Drops `null`s, empty arrays and empty objects inside `value`, at every level, and tells
+/// whether nothing is left of it.
 fn prune_value(value: &mut Value) -> bool {
     match value {
         Value::Null => true,

@@ -1,5 +1,7 @@
 //! Resolving PATCH paths, and the keys of path-less values, to what they target.
 
+use std::borrow::Cow;
+
 use scim_filter::PatchPath;
 
 use super::entries::EntryFilter;
@@ -48,10 +50,29 @@ impl<'s> AttrTarget<'s, '_> {
     }
 
     /// The attribute path, for error details (`emails.value`).
-    pub(super) fn name(&self) -> String {
+    pub(super) fn name(&self) -> Cow<'s, str> {
         match self.sub {
-            Some(sub) => format!("{}.{}", self.attr.name, sub.name),
-            None => self.attr.name.clone(),
+            Some(sub) => Cow::Owned(format!("{}.{}", self.attr.name, sub.name)),
+            None => Cow::Borrowed(&self.attr.name),
+        }
+    }
+}
+
+/// Resolves a path without a value filter straight from its text (`active`, `name.givenName`,
+/// `urn:…:enterprise:2.0:User:manager.value`, an extension URN), skipping the parser: only names
+/// the schema defines resolve, and they follow the path grammar. `None` sends the path to the
+/// parser, which reports what is wrong with it.
+pub(super) fn resolve_simple<'s>(
+    schema: &ResourceTypeSchema<'s>,
+    path: &str,
+) -> Option<Target<'s, 'static>> {
+    if path.contains(['[', ']', ' ', '"']) {
+        return None;
+    }
+    match schema.resolve_str(path)? {
+        ResolvedPath::Extension(ext) => Some(Target::Extension(ext)),
+        ResolvedPath::Attribute(resolved) => {
+            Some(Target::Attr(AttrTarget::from_resolved(resolved)))
         }
     }
 }

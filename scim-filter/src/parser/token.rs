@@ -46,22 +46,24 @@ pub(crate) fn keyword<'a>(i: &'a str, word: &'static str) -> PResult<'a, &'a str
 /// The test after an attribute path: `pr`, or an operator and a value. `i` starts at the
 /// operator.
 pub(crate) fn parse_attr_test(i: &str) -> PResult<'_, AttrTest> {
-    let word_len = i.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let word = &i[..word_len];
-    if word_len != 2 || i.as_bytes().get(2).is_some_and(|&c| is_word_byte(c)) {
-        return fail(i, "an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr)");
-    }
-    let op = match word.to_ascii_lowercase().as_str() {
-        "pr" => return Ok((&i[2..], AttrTest::Present)),
-        "eq" => CompareOp::Eq,
-        "ne" => CompareOp::Ne,
-        "co" => CompareOp::Co,
-        "sw" => CompareOp::Sw,
-        "ew" => CompareOp::Ew,
-        "gt" => CompareOp::Gt,
-        "lt" => CompareOp::Lt,
-        "ge" => CompareOp::Ge,
-        "le" => CompareOp::Le,
+    let b = i.as_bytes();
+    let word = match (b.first(), b.get(1), b.get(2)) {
+        (Some(x), Some(y), next) if !next.is_some_and(|&c| is_word_byte(c)) => {
+            [x.to_ascii_lowercase(), y.to_ascii_lowercase()]
+        }
+        _ => return fail(i, "an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr)"),
+    };
+    let op = match &word {
+        b"pr" => return Ok((&i[2..], AttrTest::Present)),
+        b"eq" => CompareOp::Eq,
+        b"ne" => CompareOp::Ne,
+        b"co" => CompareOp::Co,
+        b"sw" => CompareOp::Sw,
+        b"ew" => CompareOp::Ew,
+        b"gt" => CompareOp::Gt,
+        b"lt" => CompareOp::Lt,
+        b"ge" => CompareOp::Ge,
+        b"le" => CompareOp::Le,
         _ => return fail(i, "an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr)"),
     };
     let (i, _) = ws0(&i[2..])?;

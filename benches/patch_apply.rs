@@ -1,0 +1,76 @@
+//! Applying an Entra ID-style PATCH to the full Enterprise User of RFC 7643 §8.3.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use scim_core::{
+    Compatibility, JsonObject, PatchRequest, Registry, ResourceTypeSchema, apply_patch,
+    normalize_resource,
+};
+use serde_json::{Value, json};
+
+/// The RFC 7643 §8.3 Enterprise User, as a client would create it.
+const ENTERPRISE_USER: &str =
+    include_str!("../scim-core/tests/fixtures/rfc7643/enterprise_user.json");
+
+/// The stored form of the fixture: normalised, with the server's `id` and `meta` back.
+#[allow(clippy::expect_used)] // The fixture is a constant known to be valid.
+fn stored_user(schema: &ResourceTypeSchema<'_>) -> JsonObject {
+    let input: Value = serde_json::from_str(ENTERPRISE_USER).expect("valid JSON");
+    let mut user =
+        normalize_resource(schema, input.clone(), &Compatibility::default()).expect("a valid user");
+    user.insert("id".to_owned(), input["id"].clone());
+    user.insert("meta".to_owned(), input["meta"].clone());
+    user
+}
+
+/// Five operations, as Microsoft Entra ID sends them on a change.
+#[allow(clippy::expect_used)] // The request is a constant known to be valid.
+fn entra_request() -> PatchRequest {
+    serde_json::from_value(json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            { "op": "Replace", "path": "active", "value": "False" },
+            {
+                "op": "Replace",
+                "path": "emails[type eq \"work\"].value",
+                "value": "babs@example.org"
+            },
+            { "op": "Replace", "path": "name.givenName", "value": "Babs" },
+            {
+                "op": "Replace",
+                "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                "value": "Finance"
+            },
+            {
+                "op": "Add",
+                "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                "value": { "value": "26118915-6090-4610-87e4-49d8ca9f808e" }
+            }
+        ]
+    }))
+    .expect("a valid PATCH request")
+}
+
+#[allow(clippy::expect_used)] // The built-in registry has the User type.
+fn patch_apply(c: &mut Criterion) {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("User").expect("the User resource type");
+    let user = stored_user(&schema);
+    let request = entra_request();
+    let compat = Compatibility::default();
+    assert!(
+        apply_patch(&schema, &user, &request, &compat).is_ok_and(|outcome| outcome.changed),
+        "the PATCH applies"
+    );
+    let mut group = c.benchmark_group("patch_apply");
+    group.bench_function("entra_5_ops", |b| {
+        b.iter(|| apply_patch(&schema, black_box(&user), black_box(&request), &compat))
+    });
+    // The floor: the copy of the resource that every PATCH returns (and its drop).
+    group.bench_function("baseline_clone", |b| b.iter(|| black_box(&user).clone()));
+    group.finish();
+}
+
+criterion_group!(benches, patch_apply);
+criterion_main!(benches);
