@@ -131,6 +131,33 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (y, m, d)
 }
 
+/// Runs a future that completes without waiting (such as the in-memory store's operations) to
+/// its end, with no runtime: it is polled once.
+///
+/// # Panics
+///
+/// If the future is not ready after one poll.
+///
+/// ```
+/// assert_eq!(scim_benches::ready(async { 42 }), 42);
+/// ```
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        #[allow(clippy::panic)]
+        std::task::Poll::Pending => panic!("the future was not ready"),
+    }
+}
+
+/// This process's resident memory in bytes (Linux), for memory-per-resource estimates.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 /// A xorshift64* generator: deterministic and good enough for fixtures.
 struct Rng(u64);
 

@@ -1,7 +1,7 @@
 //! Hash indexes on key attributes, and choosing one to answer a filter.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use scim_core::{JsonObject, KeyAttribute};
 use scim_filter::{AttrExpr, AttrTest, CompValue, CompareOp, Filter};
@@ -11,8 +11,25 @@ use scim_filter::{AttrExpr, AttrTest, CompValue, CompareOp, Filter};
 pub(crate) struct Index {
     pub(crate) key: KeyAttribute,
     pub(crate) unique: bool,
-    /// Index key (folded unless case-exact) to ids, sorted. A unique index holds one id a key.
-    entries: HashMap<Box<str>, Vec<Box<str>>>,
+    /// Index key (folded unless case-exact) to the ids holding it.
+    entries: HashMap<Box<str>, Ids>,
+}
+
+/// The ids holding one key: usually one (always, in a unique index), so that case costs no set.
+#[derive(Debug)]
+enum Ids {
+    One(Box<str>),
+    Many(BTreeSet<Box<str>>),
+}
+
+impl Ids {
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            Ids::One(id) => (Some(&**id), None),
+            Ids::Many(ids) => (None, Some(ids.iter().map(|id| &**id))),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
 }
 
 impl Index {
@@ -20,33 +37,51 @@ impl Index {
         Self { key, unique, entries: HashMap::new() }
     }
 
-    /// The ids holding the index key `key`.
-    pub(crate) fn ids(&self, key: &str) -> &[Box<str>] {
-        self.entries.get(key).map_or(&[], Vec::as_slice)
+    /// The ids holding the index key `key`, in id order.
+    pub(crate) fn ids(&self, key: &str) -> impl Iterator<Item = &str> {
+        self.entries.get(key).into_iter().flat_map(Ids::iter)
     }
 
     /// The id other than `except` that holds the same key as `resource`, if any.
     pub(crate) fn conflict(&self, resource: &JsonObject, except: Option<&str>) -> Option<&str> {
         let key = self.key.key(resource)?;
-        self.ids(&key).iter().map(AsRef::as_ref).find(|id| Some(*id) != except)
+        self.ids(&key).find(|id| Some(*id) != except)
     }
 
     pub(crate) fn insert(&mut self, id: &str, resource: &JsonObject) {
-        if let Some(key) = self.key.key(resource) {
-            let ids = self.entries.entry(key.into_owned().into_boxed_str()).or_default();
-            if let Err(at) = ids.binary_search_by(|probe| (**probe).cmp(id)) {
-                ids.insert(at, id.into());
+        let Some(key) = self.key.key(resource) else { return };
+        match self.entries.get_mut(&*key) {
+            None => {
+                self.entries.insert(key.into_owned().into_boxed_str(), Ids::One(id.into()));
+            }
+            Some(Ids::One(existing)) if &**existing == id => {}
+            Some(entry @ Ids::One(_)) => {
+                let Ids::One(existing) = std::mem::replace(entry, Ids::Many(BTreeSet::new())) else {
+                    return;
+                };
+                if let Ids::Many(ids) = entry {
+                    ids.insert(existing);
+                    ids.insert(id.into());
+                }
+            }
+            Some(Ids::Many(ids)) => {
+                ids.insert(id.into());
             }
         }
     }
 
     pub(crate) fn remove(&mut self, id: &str, resource: &JsonObject) {
         let Some(key) = self.key.key(resource) else { return };
-        if let Some(ids) = self.entries.get_mut(&*key) {
-            ids.retain(|probe| &**probe != id);
-            if ids.is_empty() {
-                self.entries.remove(&*key);
+        let emptied = match self.entries.get_mut(&*key) {
+            Some(Ids::One(existing)) => &**existing == id,
+            Some(Ids::Many(ids)) => {
+                ids.remove(id);
+                ids.is_empty()
             }
+            None => false,
+        };
+        if emptied {
+            self.entries.remove(&*key);
         }
     }
 }
@@ -65,7 +100,7 @@ pub(crate) fn candidates<'a>(indexes: &'a [Index], filter: &Filter) -> Option<Ve
         }) => {
             let index = indexes.iter().find(|i| i.key.is_path(path))?;
             let key: Cow<'_, str> = index.key.key_of(value);
-            Some(index.ids(&key).iter().map(AsRef::as_ref).collect())
+            Some(index.ids(&key).collect())
         }
         Filter::And(operands) => {
             operands.iter().filter_map(|f| candidates(indexes, f)).min_by_key(Vec::len)

@@ -188,12 +188,19 @@ impl Tenant {
             Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).filter(matches).collect(),
             None => table.rows.values().filter(matches).collect(),
         };
-        // Rows come in id order (the map's and the indexes'); sort only if asked to.
-        if let Some(sort) = query.sort {
-            found.sort_by(|a, b| sort.compare_then_id(&a.resource, &b.resource));
-        }
+        // Rows come in id order (the map's and the indexes'); sort only if asked to, and only as
+        // far as the page reaches.
         let total = found.len();
-        let page = found[query.page.range(total)].iter().map(|row| row.to_stored()).collect();
+        let range = query.page.range(total);
+        if let Some(sort) = query.sort {
+            let order = |a: &&Row, b: &&Row| sort.compare_then_id(&a.resource, &b.resource);
+            if range.end < found.len() && range.end > 0 {
+                found.select_nth_unstable_by(range.end - 1, order);
+                found.truncate(range.end);
+            }
+            found.sort_by(order);
+        }
+        let page = found[range].iter().map(|row| row.to_stored()).collect();
         QueryPage::done(page, total)
     }
 

@@ -131,16 +131,20 @@ impl QueryPage {
                 self.resources.retain(|r| matcher.matches_object(&r.resource));
             }
         }
-        if !self.sorted {
-            match query.sort {
-                Some(sort) => {
-                    self.resources.sort_by(|a, b| sort.compare_then_id(&a.resource, &b.resource))
-                }
-                None => self.resources.sort_by(|a, b| a.id().cmp(b.id())),
-            }
-        }
         let total = self.resources.len();
         let range = query.page.range(total);
+        if !self.sorted {
+            // Only the resources up to the end of the page need to be in order.
+            let order = |a: &StoredResource, b: &StoredResource| match query.sort {
+                Some(sort) => sort.compare_then_id(&a.resource, &b.resource),
+                None => a.id().cmp(b.id()),
+            };
+            if range.end < total && range.end > 0 {
+                self.resources.select_nth_unstable_by(range.end - 1, order);
+            }
+            self.resources.truncate(range.end);
+            self.resources.sort_by(order);
+        }
         self.resources.truncate(range.end);
         self.resources.drain(..range.start);
         Self::done(self.resources, total)
