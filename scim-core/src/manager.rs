@@ -419,15 +419,16 @@ impl ResourceManager {
         &self,
         tenant: &str,
         resource_type: &str,
-        resources: &[StoredResource],
+        resources: Vec<StoredResource>,
         projection: &Projection,
         base_url: &str,
     ) -> Result<Vec<Value>> {
         let (schema, _) = self.resource_type(resource_type)?;
         let base = base_url.trim_end_matches('/');
         let endpoint = schema.resource_type().endpoint.trim_start_matches('/');
-        let has_groups = schema.core().attribute("groups").is_some();
-        let groups = if has_groups && !resources.is_empty() {
+        let wants_groups =
+            schema.core().attribute("groups").is_some() && projection.outputs("groups");
+        let groups = if wants_groups && !resources.is_empty() {
             let ids: Vec<&str> = resources.iter().map(StoredResource::id).collect();
             self.store.groups_of(tenant, &ids).await?
         } else {
@@ -439,16 +440,16 @@ impl ResourceManager {
             .map_or("Groups", |g| g.endpoint.trim_start_matches('/'));
         let mut out = Vec::with_capacity(resources.len());
         for stored in resources {
-            let mut resource = stored.resource.clone();
-            let id = stored.id();
+            let StoredResource { mut resource, version, .. } = stored;
+            let id = resource.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
             if let Some(Value::Object(meta)) = resource.get_mut("meta") {
-                meta.insert("version".to_owned(), Value::String(stored.version.to_etag()));
+                meta.insert("version".to_owned(), Value::String(version.to_etag()));
                 meta.insert(
                     "location".to_owned(),
                     Value::String(format!("{base}/{endpoint}/{id}")),
                 );
             }
-            if let Some(memberships) = groups.get(id).filter(|m| !m.is_empty()) {
+            if let Some(memberships) = groups.get(&id).filter(|m| !m.is_empty()) {
                 let entries = memberships
                     .iter()
                     .map(|m| {
@@ -465,7 +466,7 @@ impl ResourceManager {
                     .collect();
                 resource.insert("groups".to_owned(), Value::Array(entries));
             }
-            out.push(Value::Object(projection.apply(&resource)));
+            out.push(Value::Object(projection.apply_owned(resource)));
         }
         Ok(out)
     }

@@ -303,6 +303,46 @@ impl Projection {
             project_object(&self.root, resource)
         }
     }
+
+    /// The projection of `resource`, taking it by value: with no `attributes` list this works
+    /// in place, copying nothing.
+    ///
+    /// ```
+    /// use scim_core::{Projection, Registry};
+    /// use serde_json::json;
+    ///
+    /// let registry = Registry::standard();
+    /// let users = registry.resource_type_schema("User").unwrap();
+    /// let stored = json!({ "id": "1", "userName": "ann", "password": "secret" });
+    /// let out = Projection::default_view(&users).apply_owned(stored.as_object().unwrap().clone());
+    /// assert_eq!(serde_json::Value::Object(out), json!({ "id": "1", "userName": "ann" }));
+    /// ```
+    pub fn apply_owned(&self, mut resource: JsonObject) -> JsonObject {
+        if self.clone_first {
+            retain_object(&self.root, &mut resource);
+            resource
+        } else {
+            project_object(&self.root, &resource)
+        }
+    }
+
+    /// Whether the top-level member `name` (in the schema's spelling, or an extension URN) can
+    /// appear in the output at all.
+    ///
+    /// ```
+    /// use scim_core::{Projection, Registry};
+    ///
+    /// let registry = Registry::standard();
+    /// let users = registry.resource_type_schema("User").unwrap();
+    /// let view = Projection::new(&users, &[], &["groups".into()])?;
+    /// assert!(!view.outputs("groups"));
+    /// assert!(view.outputs("meta"));
+    /// assert!(!view.outputs("password"));
+    /// # Ok::<(), scim_core::Error>(())
+    /// ```
+    pub fn outputs(&self, name: &str) -> bool {
+        self.root.entries.iter().any(|(n, rule)| &**n == name && *rule != Rule::Drop)
+    }
 }
 
 /// The rule for `attr` (a top-level attribute or a sub-attribute). `inherited` tells whether

@@ -56,7 +56,8 @@ impl Index {
             }
             Some(Ids::One(existing)) if &**existing == id => {}
             Some(entry @ Ids::One(_)) => {
-                let Ids::One(existing) = std::mem::replace(entry, Ids::Many(BTreeSet::new())) else {
+                let Ids::One(existing) = std::mem::replace(entry, Ids::Many(BTreeSet::new()))
+                else {
                     return;
                 };
                 if let Ids::Many(ids) = entry {

@@ -338,7 +338,7 @@ impl ScimService {
                 let value = parse_json(self, parts, body)?;
                 let created = manager.create(tenant, resource_type, value).await?;
                 let mut response = self
-                    .resource_response(call, resource_type, &created, &query, StatusCode::CREATED)
+                    .resource_response(call, resource_type, created, &query, StatusCode::CREATED)
                     .await?;
                 if let Some(location) = response_location(&response) {
                     response.headers_mut().insert(header::LOCATION, location);
@@ -374,7 +374,7 @@ impl ScimService {
                             set_etag(&mut response, &found.version);
                             return Ok(response);
                         }
-                        self.resource_response(call, resource_type, &found, &query, StatusCode::OK)
+                        self.resource_response(call, resource_type, found, &query, StatusCode::OK)
                             .await
                     }
                     OperationKind::Replace => {
@@ -385,7 +385,7 @@ impl ScimService {
                         self.resource_response(
                             call,
                             resource_type,
-                            &replaced,
+                            replaced,
                             &query,
                             StatusCode::OK,
                         )
@@ -401,7 +401,7 @@ impl ScimService {
                             self.resource_response(
                                 call,
                                 resource_type,
-                                &patched,
+                                patched,
                                 &query,
                                 StatusCode::OK,
                             )
@@ -437,7 +437,7 @@ impl ScimService {
             manager.projection(resource_type, &search.attributes, &search.excluded_attributes)?;
         let page = manager.list(tenant, resource_type, search).await?;
         let resources =
-            manager.render(tenant, resource_type, &page.resources, &projection, &call.base).await?;
+            manager.render(tenant, resource_type, page.resources, &projection, &call.base).await?;
         let list = ListResponse::new(resources, page.total_results as u64, page.start_index as u64);
         Ok(json_response(StatusCode::OK, &list))
     }
@@ -474,7 +474,7 @@ impl ScimService {
                 let projection =
                     manager.projection(name, &search.attributes, &search.excluded_attributes)?;
                 resources.extend(
-                    manager.render(tenant, name, &found.resources, &projection, &call.base).await?,
+                    manager.render(tenant, name, found.resources, &projection, &call.base).await?,
                 );
             }
             total += type_total;
@@ -488,25 +488,20 @@ impl ScimService {
         &self,
         call: &Call<'_>,
         resource_type: &str,
-        stored: &StoredResource,
+        stored: StoredResource,
         query: &SearchRequest,
         status: StatusCode,
     ) -> Result<Response<Vec<u8>>> {
         let manager = &self.inner.manager;
         let projection =
             manager.projection(resource_type, &query.attributes, &query.excluded_attributes)?;
+        let version = stored.version.clone();
         let rendered = manager
-            .render(
-                &call.principal.tenant,
-                resource_type,
-                std::slice::from_ref(stored),
-                &projection,
-                &call.base,
-            )
+            .render(&call.principal.tenant, resource_type, vec![stored], &projection, &call.base)
             .await?;
         let body = rendered.into_iter().next().unwrap_or(Value::Null);
         let mut response = json_response(status, &body);
-        set_etag(&mut response, &stored.version);
+        set_etag(&mut response, &version);
         if let Some(location) = body.pointer("/meta/location").and_then(Value::as_str) {
             if let Ok(value) = HeaderValue::from_str(location) {
                 response.extensions_mut().insert(ResourceLocation(value));
