@@ -413,7 +413,13 @@ impl Error {
             | Error::Forbidden { detail }
             | Error::Conflict { detail }
             | Error::Internal { detail } => detail.clone(),
-            Error::NotFound { resource_type, id } => format!("{resource_type} {id} not found"),
+            Error::NotFound { resource_type, id } => {
+                // Ids come from the request path: never echo more than a short prefix.
+                match id.char_indices().nth(128) {
+                    Some((cut, _)) => format!("{resource_type} {}… not found", &id[..cut]),
+                    None => format!("{resource_type} {id} not found"),
+                }
+            }
             Error::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             Error::UnsupportedMediaType => {
                 "unsupported media type: send application/scim+json or application/json".to_owned()

@@ -166,21 +166,37 @@ pub fn normalize_value(
         single => vec![single],
     };
     let mut out = Vec::with_capacity(items.len());
-    // Duplicates are dropped; past a few values a set of their JSON text keeps that linear.
-    let mut seen = std::collections::HashSet::new();
-    let many = items.len() > 16;
+    let mut seen = Seen::new(items.len());
     for item in items {
         if item.is_array() {
             return Err(Error::invalid_value(format!("{path} takes values, not nested arrays")));
         }
         if let Some(item) = normalize_single(attr, item, compat, path)? {
-            let fresh = if many { seen.insert(item.to_string()) } else { !out.contains(&item) };
-            if fresh {
+            if seen.first_time(&item) {
                 out.push(item);
             }
         }
     }
     Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+/// The values of a multi-valued attribute seen so far, to drop duplicates in linear time.
+pub(crate) struct Seen {
+    /// The JSON text of each value seen (serde_json values do not hash).
+    texts: std::collections::HashSet<String>,
+}
+
+impl Seen {
+    /// A set for about `capacity` values.
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { texts: std::collections::HashSet::with_capacity(capacity) }
+    }
+
+    /// Whether `value` was not seen before (and remembers it). Objects are canonical (members
+    /// sorted), so equal values have equal text.
+    pub(crate) fn first_time(&mut self, value: &Value) -> bool {
+        self.texts.insert(value.to_string())
+    }
 }
 
 /// One value of an attribute (an element, for a multi-valued one).

@@ -5,7 +5,7 @@ use serde_json::Value;
 use scim_filter::PatchPath;
 
 use super::Work;
-use super::entries::{clear_other_primaries, same_entry};
+use super::entries::{clear_other_primaries, entry_identity, same_entry};
 use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path, resolve_simple};
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
@@ -203,14 +203,8 @@ fn apply_attr<'s>(
 /// Drops entries equal to an earlier one (an operation that sets the same sub-attribute on
 /// several entries can make them equal).
 fn dedupe(entries: &mut Vec<Value>) {
-    let mut i = 1;
-    while i < entries.len() {
-        if entries[..i].contains(&entries[i]) {
-            entries.remove(i);
-        } else {
-            i += 1;
-        }
-    }
+    let mut seen = crate::normalize::Seen::new(entries.len());
+    entries.retain(|entry| seen.first_time(entry));
 }
 
 /// `add` or `replace` of a target with a client value.
@@ -269,8 +263,14 @@ fn add_entries(
 ) -> Result<()> {
     let entries = array_slot(container, &attr.name)?;
     let mut touched = Vec::with_capacity(new.len());
+    // Entries by identity, so adding many entries to many stays linear.
+    let mut by_identity: std::collections::HashMap<String, usize> =
+        entries.iter().enumerate().map(|(i, e)| (entry_identity(attr, e), i)).collect();
     for item in new {
-        match entries.iter().position(|e| same_entry(attr, e, &item)) {
+        let identity = entry_identity(attr, &item);
+        let found =
+            by_identity.get(&identity).copied().filter(|&i| same_entry(attr, &entries[i], &item));
+        match found {
             Some(i) => {
                 if let (Some(Value::Object(existing)), Value::Object(fields)) =
                     (entries.get_mut(i), item)
@@ -283,6 +283,7 @@ fn add_entries(
             }
             None => {
                 entries.push(item);
+                by_identity.entry(identity).or_insert(entries.len() - 1);
                 touched.push(entries.len() - 1);
             }
         }
@@ -429,10 +430,14 @@ fn remove_target(
                 }
             }
             None => {
+                let mut remove = vec![false; entries.len()];
+                for &i in &matched {
+                    remove[i] = true;
+                }
                 let mut i = 0;
                 entries.retain(|_| {
                     i += 1;
-                    !matched.contains(&(i - 1))
+                    !remove[i - 1]
                 });
             }
         }

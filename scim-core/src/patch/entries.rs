@@ -24,6 +24,20 @@ pub(super) fn same_entry(attr: &Attribute, a: &Value, b: &Value) -> bool {
     json_eq(a, b, attr.case_exact)
 }
 
+/// A key such that entries [`same_entry`] calls the same have equal keys (the converse need not
+/// hold), for finding an entry among many by hashing.
+pub(super) fn entry_identity(attr: &Attribute, entry: &Value) -> String {
+    let (value, case_exact) = match (attr.is_complex(), entry.get("value")) {
+        (true, Some(value)) => (value, attr.sub_attribute("value").is_some_and(|s| s.case_exact)),
+        (true, None) => return format!("j:{entry}"),
+        (false, _) => (entry, attr.case_exact),
+    };
+    match value {
+        Value::String(s) if !case_exact => format!("s:{}", s.to_lowercase()),
+        other => format!("j:{other}"),
+    }
+}
+
 /// JSON equality, with strings compared case-insensitively unless `case_exact`.
 fn json_eq(a: &Value, b: &Value, case_exact: bool) -> bool {
     match (a, b) {
@@ -45,8 +59,14 @@ pub(super) fn clear_other_primaries(entries: &mut [Value], touched: &[usize]) {
     if !touched.iter().any(|&i| entries.get(i).is_some_and(is_primary)) {
         return;
     }
+    let mut was_touched = vec![false; entries.len()];
+    for &i in touched {
+        if let Some(flag) = was_touched.get_mut(i) {
+            *flag = true;
+        }
+    }
     for (i, entry) in entries.iter_mut().enumerate() {
-        if !touched.contains(&i) && is_primary(entry) {
+        if !was_touched[i] && is_primary(entry) {
             if let Value::Object(fields) = entry {
                 fields.remove("primary");
             }

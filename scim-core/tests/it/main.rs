@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod adversarial;
+mod concurrency;
 mod entra;
 mod golden;
 mod harness;
