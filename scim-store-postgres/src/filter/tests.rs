@@ -1,0 +1,145 @@
+//! The translation table: filter → SQL and parameters.
+
+use scim_core::{KeyAttribute, StoreKeys};
+use scim_filter::Filter;
+
+use super::{escape_like, translate};
+
+fn keys() -> StoreKeys {
+    StoreKeys::default()
+        .with_unique(KeyAttribute::top_level("userName", false))
+        .with_indexed(KeyAttribute::top_level("externalId", true))
+}
+
+fn tr(filter: &str) -> super::Translation {
+    translate(&Filter::parse(filter).unwrap(), &keys())
+}
+
+#[test]
+fn like_metacharacters_are_escaped() {
+    assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
+}
+
+#[test]
+fn key_equality_uses_the_key_table_with_the_folded_value() {
+    let t = tr(r#"USERNAME eq "BJensen""#);
+    assert!(t.is_exact());
+    assert_eq!(
+        t.superset,
+        "EXISTS (SELECT 1 FROM scim_unique_keys AS k WHERE k.tenant = $1 AND k.resource_type = $2 \
+         AND k.attribute = $3::text AND k.id = r.id AND k.key = $4::text COLLATE \"C\")"
+    );
+    assert_eq!(t.params, ["userName", "bjensen"]);
+}
+
+#[test]
+fn case_exact_keys_keep_the_value() {
+    let t = tr(r#"externalId ne "X1""#);
+    assert!(t.is_exact());
+    assert!(t.superset.starts_with("(NOT EXISTS (SELECT 1 FROM scim_index_keys"), "{}", t.superset);
+    assert_eq!(t.params, ["externalId", "X1"]);
+}
+
+#[test]
+fn key_substring_patterns_are_escaped() {
+    let t = tr(r#"userName sw "A%_\\""#);
+    assert!(t.superset.contains("k.key LIKE $4::text"), "{}", t.superset);
+    assert_eq!(t.params, ["userName", r"a\%\_\\%"]);
+}
+
+#[test]
+fn presence_and_null_are_exact() {
+    let t = tr("title pr");
+    assert!(t.is_exact());
+    assert_eq!(
+        t.superset,
+        "EXISTS (SELECT 1 FROM scim_values(r.data, NULL::text, $3::text, NULL::text, false) \
+         AS c1(v) WHERE scim_present(c1.v))"
+    );
+    assert_eq!(t.params, ["title"]);
+    assert!(tr("title eq null").is_exact());
+    assert!(tr("title ne null").is_exact());
+    assert_eq!(tr("title gt null").superset, "FALSE");
+}
+
+#[test]
+fn strings_of_unknown_attributes_give_a_superset_and_a_strict_form() {
+    let t = tr(r#"title eq "Tour Guide""#);
+    assert!(!t.is_exact());
+    let from = "scim_compared(r.data, NULL::text, $5::text, NULL::text, false) AS c1(v)";
+    assert_eq!(
+        t.superset,
+        format!(
+            "EXISTS (SELECT 1 FROM {from} WHERE coalesce(((jsonb_typeof(c1.v) = 'string' AND \
+             (scim_fold_ascii((c1.v #>> '{{}}')) = $4::text))), false))"
+        )
+    );
+    assert_eq!(
+        t.strict,
+        format!("EXISTS (SELECT 1 FROM {from} WHERE coalesce(c1.v = to_jsonb($3::text), false))")
+    );
+    assert_eq!(t.params, ["Tour Guide", "tour guide", "title"]);
+}
+
+#[test]
+fn not_swaps_the_forms() {
+    let inner = tr(r#"title eq "x""#);
+    let t = tr(r#"not (title eq "x")"#);
+    assert_eq!(t.superset, format!("(NOT {})", inner.strict));
+    assert_eq!(t.strict, format!("(NOT {})", inner.superset));
+}
+
+#[test]
+fn value_paths_bind_conditions_to_one_entry() {
+    let t = tr(r#"emails[type eq "work" and value co "@example.com"]"#);
+    assert!(t.superset.starts_with(
+        "EXISTS (SELECT 1 FROM scim_values(r.data, NULL::text, $3::text, NULL::text, false) AS e1(v) WHERE ("
+    ), "{}", t.superset);
+    assert!(t.superset.contains("scim_compared(e1.v, NULL::text, $"), "{}", t.superset);
+    assert!(t.superset.contains(", true) AS c"), "{}", t.superset);
+    assert_eq!(t.params[0], "emails");
+}
+
+#[test]
+fn extension_paths_pass_the_urn() {
+    let t = tr(r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x""#);
+    let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    assert_eq!(t.params, ["x", "x", urn, "department"]);
+    assert!(t.superset.contains("scim_compared(r.data, $5::text, $6::text, NULL::text, false)"));
+}
+
+#[test]
+fn hostile_values_are_parameters_never_sql() {
+    for value in [r#"'; DROP TABLE scim_resources; --"#, r"\'", "$1", "{c}", "%", "_"] {
+        let filter = Filter::compare(
+            "title".parse().unwrap(),
+            scim_filter::CompareOp::Co,
+            scim_filter::CompValue::String(value.to_owned()),
+        );
+        let t = translate(&filter, &keys());
+        assert!(!t.superset.contains("DROP") && !t.strict.contains("DROP"));
+        assert!(!t.superset.contains(value) || value.len() < 3, "{value} in {}", t.superset);
+    }
+}
+
+#[test]
+fn numbers_and_booleans() {
+    let t = tr("active eq true");
+    assert!(!t.is_exact());
+    assert!(t.strict.contains("c1.v = $") || t.strict.contains("= $"), "{}", t.strict);
+    assert_eq!(tr(r#"x co 5"#).superset, "FALSE");
+    assert_eq!(tr("active gt true").superset, "FALSE");
+    let t = tr("x gt 5");
+    assert!(t.strict.contains("::numeric > $"), "{}", t.strict);
+}
+
+/// The characters other than ASCII whose lower case contains ASCII: `scim_fold_ascii` maps
+/// exactly these.
+#[test]
+fn only_kelvin_and_dotted_i_fold_into_ascii() {
+    let found: Vec<char> = (0x80..=0x10FFFF)
+        .filter_map(char::from_u32)
+        .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+        .collect();
+    assert_eq!(found, ['\u{130}', '\u{212A}']);
+}

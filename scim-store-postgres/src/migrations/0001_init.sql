@@ -1,0 +1,132 @@
+-- scim-store-postgres schema, version 1.
+
+CREATE SEQUENCE scim_versions;
+
+CREATE TABLE scim_resources (
+    tenant        text   NOT NULL,
+    resource_type text   NOT NULL,
+    id            text   COLLATE "C" NOT NULL,
+    version       bigint NOT NULL,
+    data          jsonb  NOT NULL,
+    PRIMARY KEY (tenant, resource_type, id)
+);
+
+-- Values of unique attributes: the primary key is the uniqueness constraint. `key` is the
+-- value folded by scim_filter::fold_case in Rust, unless the attribute is case-exact.
+CREATE TABLE scim_unique_keys (
+    tenant        text NOT NULL,
+    resource_type text NOT NULL,
+    attribute     text NOT NULL,
+    key           text COLLATE "C" NOT NULL,
+    id            text COLLATE "C" NOT NULL,
+    PRIMARY KEY (tenant, resource_type, attribute, key)
+);
+CREATE INDEX scim_unique_keys_by_id ON scim_unique_keys (tenant, resource_type, id);
+
+-- Values of indexed (not unique) attributes, such as externalId.
+CREATE TABLE scim_index_keys (
+    tenant        text NOT NULL,
+    resource_type text NOT NULL,
+    attribute     text NOT NULL,
+    key           text COLLATE "C" NOT NULL,
+    id            text COLLATE "C" NOT NULL,
+    PRIMARY KEY (tenant, resource_type, attribute, key, id)
+);
+CREATE INDEX scim_index_keys_by_id ON scim_index_keys (tenant, resource_type, id);
+
+-- Which key attributes the key tables hold (for every tenant), and how they are folded.
+CREATE TABLE scim_key_defs (
+    resource_type text    NOT NULL,
+    attribute     text    NOT NULL,
+    case_exact    boolean NOT NULL,
+    is_unique     boolean NOT NULL,
+    PRIMARY KEY (resource_type, attribute)
+);
+
+-- Direct group membership: one row per `members[].value` of a Group.
+CREATE TABLE scim_members (
+    tenant    text NOT NULL,
+    group_id  text COLLATE "C" NOT NULL,
+    member_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (tenant, group_id, member_id)
+);
+CREATE INDEX scim_members_by_member ON scim_members (tenant, member_id);
+
+-- The member `member` of `obj`, matched ASCII-case-insensitively (an exact hit first), as the
+-- filter evaluator does. NULL when `obj` is not an object or has no such member.
+CREATE FUNCTION scim_get(obj jsonb, member text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN jsonb_typeof(obj) = 'object' THEN coalesce(obj -> member,
+        (SELECT e.v FROM jsonb_each(obj) AS e(k, v)
+          WHERE lower(e.k COLLATE "C") = lower(member COLLATE "C") LIMIT 1)) END
+$$;
+
+-- The object an attribute with the schema prefix `urn` lives in: `data` itself without a
+-- prefix, the extension object under `urn`, or `data` when `urn` is one of its `schemas`.
+CREATE FUNCTION scim_container(data jsonb, urn text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN urn IS NULL THEN data
+        WHEN jsonb_typeof(scim_get(data, urn)) = 'object' THEN scim_get(data, urn)
+        WHEN jsonb_typeof(scim_get(data, 'schemas')) = 'array' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(scim_get(data, 'schemas')) AS s(v)
+             WHERE jsonb_typeof(s.v) = 'string'
+               AND lower((s.v #>> '{}') COLLATE "C") = lower(urn COLLATE "C")) THEN data
+    END
+$$;
+
+-- `v`, or its elements if it is an array; nothing for SQL NULL.
+CREATE FUNCTION scim_expand(v jsonb) RETURNS SETOF jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(v) = 'array' THEN v
+                                     ELSE jsonb_build_array(v) END)
+     WHERE v IS NOT NULL
+$$;
+
+-- The candidate values of an attribute path in `ctx` (a resource, or an entry of a value path
+-- when `in_entry`): the attribute's value with arrays expanded, or the sub-attribute of the
+-- value or of each of its entries, again with arrays expanded.
+CREATE FUNCTION scim_values(ctx jsonb, urn text, name text, sub text, in_entry boolean)
+RETURNS SETOF jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH attr(v) AS (
+        SELECT CASE
+            WHEN jsonb_typeof(ctx) = 'object' THEN scim_get(scim_container(ctx, urn), name)
+            WHEN in_entry AND sub IS NULL AND lower(name COLLATE "C") = 'value' THEN ctx
+        END
+    )
+    SELECT i.v FROM attr, scim_expand(attr.v) AS i(v) WHERE sub IS NULL
+    UNION ALL
+    SELECT o.v FROM attr, scim_expand(attr.v) AS i(v), scim_expand(scim_get(i.v, sub)) AS o(v)
+     WHERE sub IS NOT NULL
+$$;
+
+-- The values a comparison sees: candidate values, with complex values replaced by their
+-- `value` sub-attribute (expanded), and complex values without one skipped.
+CREATE FUNCTION scim_compared(ctx jsonb, urn text, name text, sub text, in_entry boolean)
+RETURNS SETOF jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT w.v FROM scim_values(ctx, urn, name, sub, in_entry) AS c(v),
+        scim_expand(CASE WHEN jsonb_typeof(c.v) = 'object' THEN scim_get(c.v, 'value')
+                         ELSE jsonb_build_array(c.v) END) AS w(v)
+$$;
+
+-- Whether a value counts as present for `pr`.
+CREATE FUNCTION scim_present(v jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT v IS NOT NULL AND v NOT IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb)
+$$;
+
+-- An ASCII approximation of scim_filter::fold_case: ASCII letters lower-cased, the Kelvin sign
+-- as `k` and the dotted capital I as `i`, every other character kept. Where the folded form of
+-- a string matches an ASCII needle, so does this one.
+CREATE FUNCTION scim_fold_ascii(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT lower(translate(t, U&'\212A\0130', 'ki') COLLATE "C")
+$$;
+
+-- Whether `t` is all ASCII.
+CREATE FUNCTION scim_is_ascii(t text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT octet_length(t) = char_length(t)
+$$;
