@@ -182,30 +182,98 @@ impl Translator<'_> {
         Cond { superset: join(|c| &c.superset), strict: join(|c| &c.strict) }
     }
 
-    /// The SQL of the path's context, schema URI, name and sub-attribute arguments.
-    fn path_args(&mut self, path: &AttrPath, ctx: Ctx<'_>) -> String {
-        let (ctx_sql, urn, in_entry) = match ctx {
-            Ctx::Root => ("r.data".to_owned(), path.schema.as_ref().map(|s| s.as_str()), false),
-            // Inside a value path, paths are relative to the entry and a schema URI is ignored.
-            Ctx::Entry(alias) => (format!("{alias}.v"), None, true),
-        };
-        let urn = match urn {
-            Some(urn) => self.param(urn),
-            None => "NULL::text".to_owned(),
-        };
-        let name = self.param(path.name.as_str());
-        let sub = match &path.sub_attr {
-            Some(sub) => self.param(sub.as_str()),
-            None => "NULL::text".to_owned(),
-        };
-        format!("{ctx_sql}, {urn}, {name}, {sub}, {in_entry}")
+    /// The attribute `path` names (before any sub-attribute) in `ctx`, as a jsonb expression
+    /// that is SQL NULL when the attribute is absent.
+    fn attr_expr(&mut self, path: &AttrPath, ctx: Ctx<'_>) -> String {
+        match ctx {
+            Ctx::Root => {
+                let container = match &path.schema {
+                    None => "r.data".to_owned(),
+                    Some(urn) => {
+                        let urn = self.param(urn.as_str());
+                        format!(
+                            "(CASE WHEN jsonb_typeof(r.data -> {urn}) = 'object' THEN r.data -> {urn} \
+                             ELSE scim_container(r.data, {urn}) END)"
+                        )
+                    }
+                };
+                let name = self.param(path.name.as_str());
+                get(&container, &name)
+            }
+            // Inside a value path, paths are relative to the entry and a schema URI is ignored;
+            // a primitive entry stands for its own `value`.
+            Ctx::Entry(alias) => {
+                let entry = format!("{alias}.v");
+                let name = self.param(path.name.as_str());
+                let member = get(&entry, &name);
+                if path.sub_attr.is_none() && path.name.eq_ignore_case("value") {
+                    format!(
+                        "(CASE WHEN jsonb_typeof({entry}) = 'object' THEN {member} ELSE {entry} END)"
+                    )
+                } else {
+                    member
+                }
+            }
+        }
     }
 
-    /// The entries of a value path's attribute, and the alias each entry has.
+    /// Whether `pred` (over `{c}`) holds for `expr`, or for one of its elements if it is an
+    /// array. False when `expr` is SQL NULL.
+    fn any(&mut self, expr: &str, pred: &str) -> String {
+        let x = self.alias("x");
+        let element = format!("{x}.v");
+        format!(
+            "(CASE WHEN jsonb_typeof({expr}) = 'array' THEN EXISTS (SELECT 1 FROM \
+             jsonb_array_elements({expr}) AS {x}(v) WHERE coalesce({}, false)) \
+             ELSE coalesce({}, false) END)",
+            pred.replace("{c}", &element),
+            pred.replace("{c}", expr)
+        )
+    }
+
+    /// Whether `pred` holds for some candidate value of `path`: the attribute's value with
+    /// arrays expanded, or the sub-attribute of it or of each of its entries, again expanded.
+    fn values(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
+        let attr = self.attr_expr(path, ctx);
+        match &path.sub_attr {
+            None => self.any(&attr, pred),
+            Some(sub) => {
+                let sub = self.param(sub.as_str());
+                let inner = self.any(&get("{c}", &sub), pred);
+                self.any(&attr, &inner)
+            }
+        }
+    }
+
+    /// Like [`values`](Self::values), with complex values replaced by their `value`
+    /// sub-attribute (expanded), and complex values without one skipped: what a comparison sees.
+    fn compared(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
+        let value = self.param("value");
+        let of_complex = self.any(&get("{c}", &value), pred);
+        let pred = format!(
+            "(CASE WHEN jsonb_typeof({{c}}) = 'object' THEN {of_complex} \
+             ELSE coalesce({pred}, false) END)"
+        );
+        self.values(path, ctx, &pred)
+    }
+
+    /// The entries of a value path's attribute as a FROM item, and the alias each entry has.
     fn entries(&mut self, attr: &AttrPath, ctx: Ctx<'_>) -> (String, String) {
-        let args = self.path_args(attr, ctx);
+        let mut attr = attr.clone();
+        let sub = attr.sub_attr.take();
+        let mut expr = self.attr_expr(&attr, ctx);
+        if let Some(sub) = sub {
+            // Not produced by the parser; kept for completeness: the sub-attribute of each entry.
+            let sub = self.param(sub.as_str());
+            let x = self.alias("x");
+            expr = format!(
+                "(SELECT jsonb_agg({}) FROM jsonb_array_elements({}) AS {x}(v))",
+                get(&format!("{x}.v"), &sub),
+                expand_array(&expr)
+            );
+        }
         let entry = self.alias("e");
-        (format!("scim_values({args}) AS {entry}(v)"), entry)
+        (format!("jsonb_array_elements({}) AS {entry}(v)", expand_array(&expr)), entry)
     }
 
     /// The key attribute `path` names, if it is one and is tested at the root.
@@ -219,13 +287,7 @@ impl Translator<'_> {
 
     fn test(&mut self, path: &AttrPath, test: &AttrTest, ctx: Ctx<'_>) -> Cond {
         let (op, value) = match test {
-            AttrTest::Present => {
-                let args = self.path_args(path, ctx);
-                let c = self.alias("c");
-                return Cond::exact(format!(
-                    "EXISTS (SELECT 1 FROM scim_values({args}) AS {c}(v) WHERE scim_present({c}.v))"
-                ));
-            }
+            AttrTest::Present => return Cond::exact(self.values(path, ctx, "scim_present({c})")),
             AttrTest::Compare(op, value) => (*op, value),
             _ => return Cond { superset: "TRUE".to_owned(), strict: "FALSE".to_owned() },
         };
@@ -235,11 +297,7 @@ impl Translator<'_> {
         }
         match value {
             CompValue::Null => {
-                let args = self.path_args(path, ctx);
-                let c = self.alias("c");
-                let present = format!(
-                    "EXISTS (SELECT 1 FROM scim_values({args}) AS {c}(v) WHERE {c}.v <> 'null'::jsonb)"
-                );
+                let present = self.values(path, ctx, "{c} <> 'null'::jsonb");
                 Cond::exact(match op {
                     CompareOp::Eq => format!("(NOT {present})"),
                     CompareOp::Ne => present,
@@ -370,27 +428,19 @@ impl Translator<'_> {
         superset: &str,
         strict: &str,
     ) -> Cond {
-        let args = self.path_args(path, ctx);
-        let c = self.alias("c");
-        let value = format!("{c}.v");
-        let superset = format!("coalesce({}, false)", superset.replace("{c}", &value));
-        let strict = format!("coalesce({}, false)", strict.replace("{c}", &value));
-        let from = format!("scim_compared({args}) AS {c}(v)");
         if op != CompareOp::Ne {
             return Cond {
-                superset: format!("EXISTS (SELECT 1 FROM {from} WHERE {superset})"),
-                strict: format!("EXISTS (SELECT 1 FROM {from} WHERE {strict})"),
+                superset: self.compared(path, ctx, superset),
+                strict: self.compared(path, ctx, strict),
             };
         }
         // `ne`: no value at all, or some value that is not equal.
-        let absent = format!("NOT EXISTS (SELECT 1 FROM {from} WHERE {value} <> 'null'::jsonb)");
-        let unequal = |eq: &str| {
-            format!(
-                "({absent} OR EXISTS (SELECT 1 FROM {from} WHERE {value} <> 'null'::jsonb \
-                 AND NOT {eq}))"
-            )
+        let absent = format!("(NOT {})", self.compared(path, ctx, "{c} <> 'null'::jsonb"));
+        let mut unequal = |eq: &str| {
+            let pred = format!("({{c}} <> 'null'::jsonb AND NOT coalesce({eq}, false))");
+            format!("({absent} OR {})", self.compared(path, ctx, &pred))
         };
-        Cond { superset: unequal(&strict), strict: unequal(&superset) }
+        Cond { superset: unequal(strict), strict: unequal(superset) }
     }
 
     /// A string comparison on a key attribute, through its key table: exact.
@@ -413,6 +463,21 @@ impl Translator<'_> {
         // A key attribute is single-valued: `ne` is the negation of `eq`, absence included.
         Cond::exact(if op == CompareOp::Ne { format!("(NOT {exists})") } else { exists })
     }
+}
+
+/// The value of `name` (a placeholder) in the jsonb expression `obj`, matched
+/// ASCII-case-insensitively with an exact hit first; SQL NULL if there is none.
+fn get(obj: &str, name: &str) -> String {
+    format!("coalesce({obj} -> {name}, scim_get({obj}, {name}))")
+}
+
+/// The elements of `expr` if it is an array, `expr` alone otherwise, nothing if it is SQL NULL
+/// (an argument for `jsonb_array_elements`).
+fn expand_array(expr: &str) -> String {
+    format!(
+        "CASE WHEN {expr} IS NULL THEN '[]'::jsonb WHEN jsonb_typeof({expr}) = 'array' \
+         THEN {expr} ELSE jsonb_build_array({expr}) END"
+    )
 }
 
 /// Some entry of `source` passes `inner`.

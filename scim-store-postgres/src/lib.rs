@@ -569,50 +569,54 @@ impl ResourceStore for PostgresStore {
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
         params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
 
-        let mut exact = plan.exact;
-        if !exact {
-            // Is the superset exact on this data? Only if no resource satisfies it but not the
-            // strict condition.
-            let probe = format!(
-                "SELECT EXISTS (SELECT 1 FROM scim_resources AS r WHERE r.tenant = $1 \
-                 AND r.resource_type = $2 AND ({}) AND NOT ({}))",
-                plan.superset, plan.strict
-            );
-            let probe = prepare_text(&tx, &probe, params.len()).await?;
-            let ambiguous: bool = tx.query_one(&probe, &params).await.map_err(backend)?.get(0);
-            exact = !ambiguous;
-        }
-
         let from = format!(
             "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
             plan.join, plan.superset
         );
-        let page = if exact && plan.order.is_some() {
-            let order = plan.order.as_deref().unwrap_or_default();
-            let count = prepare_text(&tx, &format!("SELECT count(*) {from}"), params.len()).await?;
-            let count: i64 = tx.query_one(&count, &params).await.map_err(backend)?.get(0);
-            let start = query.page.start_index.saturating_sub(1);
-            let rows = if query.page.count == 0 || start >= count as usize {
-                Vec::new()
-            } else {
-                let sql = format!(
-                    "SELECT r.version, r.data {from} ORDER BY {order} LIMIT {} OFFSET {start}",
-                    query.page.count
-                );
-                let sql = prepare_text(&tx, &sql, params.len()).await?;
-                tx.query(&sql, &params).await.map_err(backend)?
-            };
-            QueryPage::done(rows.iter().map(stored).collect(), count as usize)
-        } else {
-            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
-            let sql = prepare_text(&tx, &sql, params.len()).await?;
-            let rows = tx.query(&sql, &params).await.map_err(backend)?;
+        let candidates = |rows: Vec<Row>, exact: bool| {
             let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
             QueryPage::candidates(
                 rows.iter().map(stored).collect(),
                 execution,
                 query.sort.is_none(),
             )
+        };
+        let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+        let page = match &plan.order {
+            Some(order) => {
+                // Count the candidates and, unless the translation is exact by construction,
+                // find out whether the superset is exact on this data: it is if no candidate
+                // fails the strict condition.
+                let ambiguous =
+                    if plan.exact { "false".to_owned() } else { format!("NOT ({})", plan.strict) };
+                let sql = format!("SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}");
+                let sql = prepare_text(&tx, &sql, params.len()).await?;
+                let row = tx.query_one(&sql, &params).await.map_err(backend)?;
+                let (count, ambiguous): (i64, bool) = (row.get(0), row.get(1));
+                let count = usize::try_from(count).unwrap_or_default();
+                if ambiguous {
+                    let sql = prepare_text(&tx, &all_sql, params.len()).await?;
+                    candidates(tx.query(&sql, &params).await.map_err(backend)?, false)
+                } else {
+                    let start = query.page.start_index.saturating_sub(1);
+                    let rows = if query.page.count == 0 || start >= count {
+                        Vec::new()
+                    } else {
+                        let sql = format!(
+                            "SELECT r.version, r.data {from} ORDER BY {order} LIMIT {} OFFSET {start}",
+                            query.page.count
+                        );
+                        let sql = prepare_text(&tx, &sql, params.len()).await?;
+                        tx.query(&sql, &params).await.map_err(backend)?
+                    };
+                    QueryPage::done(rows.iter().map(stored).collect(), count)
+                }
+            }
+            // Every candidate goes back anyway: the library checks them if need be.
+            None => {
+                let sql = prepare_text(&tx, &all_sql, params.len()).await?;
+                candidates(tx.query(&sql, &params).await.map_err(backend)?, plan.exact)
+            }
         };
         tx.commit().await.map_err(backend)?;
         Ok(page)

@@ -51,10 +51,14 @@ fn key_substring_patterns_are_escaped() {
 fn presence_and_null_are_exact() {
     let t = tr("title pr");
     assert!(t.is_exact());
+    let title = "coalesce(r.data -> $3::text, scim_get(r.data, $3::text))";
     assert_eq!(
         t.superset,
-        "EXISTS (SELECT 1 FROM scim_values(r.data, NULL::text, $3::text, NULL::text, false) \
-         AS c1(v) WHERE scim_present(c1.v))"
+        format!(
+            "(CASE WHEN jsonb_typeof({title}) = 'array' THEN EXISTS (SELECT 1 FROM \
+             jsonb_array_elements({title}) AS x1(v) WHERE coalesce(scim_present(x1.v), false)) \
+             ELSE coalesce(scim_present({title}), false) END)"
+        )
     );
     assert_eq!(t.params, ["title"]);
     assert!(tr("title eq null").is_exact());
@@ -66,19 +70,13 @@ fn presence_and_null_are_exact() {
 fn strings_of_unknown_attributes_give_a_superset_and_a_strict_form() {
     let t = tr(r#"title eq "Tour Guide""#);
     assert!(!t.is_exact());
-    let from = "scim_compared(r.data, NULL::text, $5::text, NULL::text, false) AS c1(v)";
-    assert_eq!(
-        t.superset,
-        format!(
-            "EXISTS (SELECT 1 FROM {from} WHERE coalesce(((jsonb_typeof(c1.v) = 'string' AND \
-             (scim_fold_ascii((c1.v #>> '{{}}')) = $4::text))), false))"
-        )
-    );
-    assert_eq!(
-        t.strict,
-        format!("EXISTS (SELECT 1 FROM {from} WHERE coalesce(c1.v = to_jsonb($3::text), false))")
-    );
-    assert_eq!(t.params, ["Tour Guide", "tour guide", "title"]);
+    // Each value of `title` (or the `value` of a complex one) folded to ASCII, against the
+    // folded needle; strictly, only the exact string.
+    assert!(t.superset.contains("scim_fold_ascii((x1.v #>> '{}')) = $4::text"), "{}", t.superset);
+    assert!(t.superset.contains("r.data -> $6::text"), "{}", t.superset);
+    assert!(!t.superset.contains("$3::text"), "{}", t.superset);
+    assert!(t.strict.contains("x3.v = to_jsonb($3::text)"), "{}", t.strict);
+    assert_eq!(t.params, ["Tour Guide", "tour guide", "value", "title", "value", "title"]);
 }
 
 #[test]
@@ -92,11 +90,19 @@ fn not_swaps_the_forms() {
 #[test]
 fn value_paths_bind_conditions_to_one_entry() {
     let t = tr(r#"emails[type eq "work" and value co "@example.com"]"#);
-    assert!(t.superset.starts_with(
-        "EXISTS (SELECT 1 FROM scim_values(r.data, NULL::text, $3::text, NULL::text, false) AS e1(v) WHERE ("
-    ), "{}", t.superset);
-    assert!(t.superset.contains("scim_compared(e1.v, NULL::text, $"), "{}", t.superset);
-    assert!(t.superset.contains(", true) AS c"), "{}", t.superset);
+    assert!(
+        t.superset.starts_with(
+            "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN coalesce(r.data -> $3::text, \
+             scim_get(r.data, $3::text)) IS NULL THEN '[]'::jsonb"
+        ),
+        "{}",
+        t.superset
+    );
+    // Both conditions look into the same entry `e1`.
+    assert!(
+        t.superset.contains(" AS e1(v) WHERE ((CASE WHEN jsonb_typeof(coalesce(e1.v -> $7::text")
+    );
+    assert!(t.superset.contains("AND (CASE WHEN jsonb_typeof((CASE WHEN jsonb_typeof(e1.v)"));
     assert_eq!(t.params[0], "emails");
 }
 
@@ -104,8 +110,9 @@ fn value_paths_bind_conditions_to_one_entry() {
 fn extension_paths_pass_the_urn() {
     let t = tr(r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x""#);
     let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-    assert_eq!(t.params, ["x", "x", urn, "department"]);
-    assert!(t.superset.contains("scim_compared(r.data, $5::text, $6::text, NULL::text, false)"));
+    assert_eq!(t.params[..5], ["x", "x", "value", urn, "department"]);
+    assert!(t.superset.contains("jsonb_typeof(r.data -> $6::text) = 'object'"), "{}", t.superset);
+    assert!(t.superset.contains("scim_container(r.data, $6::text)"), "{}", t.superset);
 }
 
 #[test]

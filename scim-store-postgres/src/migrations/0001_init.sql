@@ -75,42 +75,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
--- `v`, or its elements if it is an array; nothing for SQL NULL.
-CREATE FUNCTION scim_expand(v jsonb) RETURNS SETOF jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(v) = 'array' THEN v
-                                     ELSE jsonb_build_array(v) END)
-     WHERE v IS NOT NULL
-$$;
-
--- The candidate values of an attribute path in `ctx` (a resource, or an entry of a value path
--- when `in_entry`): the attribute's value with arrays expanded, or the sub-attribute of the
--- value or of each of its entries, again with arrays expanded.
-CREATE FUNCTION scim_values(ctx jsonb, urn text, name text, sub text, in_entry boolean)
-RETURNS SETOF jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    WITH attr(v) AS (
-        SELECT CASE
-            WHEN jsonb_typeof(ctx) = 'object' THEN scim_get(scim_container(ctx, urn), name)
-            WHEN in_entry AND sub IS NULL AND lower(name COLLATE "C") = 'value' THEN ctx
-        END
-    )
-    SELECT i.v FROM attr, scim_expand(attr.v) AS i(v) WHERE sub IS NULL
-    UNION ALL
-    SELECT o.v FROM attr, scim_expand(attr.v) AS i(v), scim_expand(scim_get(i.v, sub)) AS o(v)
-     WHERE sub IS NOT NULL
-$$;
-
--- The values a comparison sees: candidate values, with complex values replaced by their
--- `value` sub-attribute (expanded), and complex values without one skipped.
-CREATE FUNCTION scim_compared(ctx jsonb, urn text, name text, sub text, in_entry boolean)
-RETURNS SETOF jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT w.v FROM scim_values(ctx, urn, name, sub, in_entry) AS c(v),
-        scim_expand(CASE WHEN jsonb_typeof(c.v) = 'object' THEN scim_get(c.v, 'value')
-                         ELSE jsonb_build_array(c.v) END) AS w(v)
-$$;
-
 -- Whether a value counts as present for `pr`.
 CREATE FUNCTION scim_present(v jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
