@@ -16,8 +16,11 @@
 //! Every value from the filter, attribute names included, is a bound parameter; only SQL
 //! written here is ever part of the statement text.
 
+use std::collections::{BTreeSet, HashMap};
+
 use scim_core::{KeyAttribute, StoreKeys};
 use scim_filter::{AttrPath, AttrTest, CompValue, CompareOp, DateTime, Filter};
+use serde_json::Value;
 
 /// The number of parameters every query binds before the filter's: `$1` tenant and `$2`
 /// resource type.
@@ -74,15 +77,69 @@ enum Ctx<'a> {
     Entry(&'a str),
 }
 
-/// Translates `filter` for the scope's `keys`.
-pub(crate) fn translate(filter: &Filter, keys: &StoreKeys) -> Translation {
-    let mut t = Translator { keys, params: Vec::new(), aliases: 0 };
+/// The spellings of member names in a resource type's data: lower-case name to the spellings
+/// used (see [`spellings_of`]).
+pub(crate) type Spellings = HashMap<String, Vec<String>>;
+
+/// Every member name in `value`, at any depth.
+pub(crate) fn spellings_of(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                if !out.contains(key) {
+                    out.insert(key.clone());
+                }
+                spellings_of(member, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| spellings_of(item, out)),
+        _ => {}
+    }
+}
+
+/// The lower-case forms of every name `filter` may look up (`value` included), for fetching
+/// their spellings.
+pub(crate) fn names_in(filter: &Filter, out: &mut BTreeSet<String>) {
+    let mut path = |p: &AttrPath| {
+        if let Some(urn) = &p.schema {
+            out.insert(urn.as_str().to_ascii_lowercase());
+            out.insert("schemas".to_owned());
+        }
+        out.insert(p.name.as_str().to_ascii_lowercase());
+        if let Some(sub) = &p.sub_attr {
+            out.insert(sub.as_str().to_ascii_lowercase());
+        }
+    };
+    match filter {
+        Filter::Attr(expr) => path(&expr.path),
+        Filter::ValuePath(vp) => {
+            path(&vp.attr);
+            names_in(&vp.filter, out);
+        }
+        Filter::ValuePathAttr { path: vp, sub_attr, .. } => {
+            path(&vp.attr);
+            out.insert(sub_attr.as_str().to_ascii_lowercase());
+            names_in(&vp.filter, out);
+        }
+        Filter::And(operands) | Filter::Or(operands) => {
+            operands.iter().for_each(|f| names_in(f, out));
+        }
+        Filter::Not(inner) => names_in(inner, out),
+        _ => {}
+    }
+    out.insert("value".to_owned());
+}
+
+/// Translates `filter` for the scope's `keys`, with the member-name `spellings` of its data.
+pub(crate) fn translate(filter: &Filter, keys: &StoreKeys, spellings: &Spellings) -> Translation {
+    let mut t = Translator { keys, spellings, params: Vec::new(), aliases: 0 };
     let cond = t.filter(filter, Ctx::Root);
     Translation { superset: cond.superset, strict: cond.strict, params: t.params }
 }
 
 struct Translator<'k> {
     keys: &'k StoreKeys,
+    spellings: &'k Spellings,
     params: Vec<String>,
     aliases: usize,
 }
@@ -134,6 +191,23 @@ impl Translator<'_> {
     fn param(&mut self, value: impl Into<String>) -> String {
         self.params.push(value.into());
         format!("${}::text", self.params.len() + BASE_PARAMS)
+    }
+
+    /// The member `name` of the jsonb expression `obj`, matched ASCII-case-insensitively with
+    /// an exact hit first, as the evaluator does: `obj -> spelling` for each spelling of the
+    /// name that the resource type's data has ever used. SQL NULL if there is none.
+    fn get(&mut self, obj: &str, name: &str) -> String {
+        let lower = name.to_ascii_lowercase();
+        let mut spellings: Vec<String> = self.spellings.get(&lower).cloned().unwrap_or_default();
+        // The spelling as written first (an exact hit wins), the others in a fixed order.
+        spellings.sort_by_key(|s| (s != name, s.clone()));
+        let members: Vec<String> =
+            spellings.into_iter().map(|s| format!("{obj} -> {}", self.param(s))).collect();
+        match members.len() {
+            0 => "NULL::jsonb".to_owned(),
+            1 => format!("({})", members[0]),
+            _ => format!("coalesce({})", members.join(", ")),
+        }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -189,23 +263,29 @@ impl Translator<'_> {
             Ctx::Root => {
                 let container = match &path.schema {
                     None => "r.data".to_owned(),
+                    // The extension object under the URN; failing that, the resource itself if
+                    // the URN is one of its `schemas` (the core schema's URN).
                     Some(urn) => {
+                        let ext = self.get("r.data", urn.as_str());
+                        let schemas = self.get("r.data", "schemas");
                         let urn = self.param(urn.as_str());
                         format!(
-                            "(CASE WHEN jsonb_typeof(r.data -> {urn}) = 'object' THEN r.data -> {urn} \
-                             ELSE scim_container(r.data, {urn}) END)"
+                            "(CASE WHEN jsonb_typeof({ext}) = 'object' THEN {ext} \
+                             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN \
+                             jsonb_typeof({schemas}) = 'array' THEN {schemas} ELSE '[]'::jsonb END) \
+                             AS s(v) WHERE jsonb_typeof(s.v) = 'string' AND \
+                             lower((s.v #>> '{{}}') COLLATE \"C\") = lower({urn} COLLATE \"C\")) \
+                             THEN r.data END)"
                         )
                     }
                 };
-                let name = self.param(path.name.as_str());
-                get(&container, &name)
+                self.get(&container, path.name.as_str())
             }
             // Inside a value path, paths are relative to the entry and a schema URI is ignored;
             // a primitive entry stands for its own `value`.
             Ctx::Entry(alias) => {
                 let entry = format!("{alias}.v");
-                let name = self.param(path.name.as_str());
-                let member = get(&entry, &name);
+                let member = self.get(&entry, path.name.as_str());
                 if path.sub_attr.is_none() && path.name.eq_ignore_case("value") {
                     format!(
                         "(CASE WHEN jsonb_typeof({entry}) = 'object' THEN {member} ELSE {entry} END)"
@@ -238,8 +318,8 @@ impl Translator<'_> {
         match &path.sub_attr {
             None => self.any(&attr, pred),
             Some(sub) => {
-                let sub = self.param(sub.as_str());
-                let inner = self.any(&get("{c}", &sub), pred);
+                let member = self.get("{c}", sub.as_str());
+                let inner = self.any(&member, pred);
                 self.any(&attr, &inner)
             }
         }
@@ -248,8 +328,8 @@ impl Translator<'_> {
     /// Like [`values`](Self::values), with complex values replaced by their `value`
     /// sub-attribute (expanded), and complex values without one skipped: what a comparison sees.
     fn compared(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
-        let value = self.param("value");
-        let of_complex = self.any(&get("{c}", &value), pred);
+        let member = self.get("{c}", "value");
+        let of_complex = self.any(&member, pred);
         let pred = format!(
             "(CASE WHEN jsonb_typeof({{c}}) = 'object' THEN {of_complex} \
              ELSE coalesce({pred}, false) END)"
@@ -264,11 +344,10 @@ impl Translator<'_> {
         let mut expr = self.attr_expr(&attr, ctx);
         if let Some(sub) = sub {
             // Not produced by the parser; kept for completeness: the sub-attribute of each entry.
-            let sub = self.param(sub.as_str());
             let x = self.alias("x");
+            let member = self.get(&format!("{x}.v"), sub.as_str());
             expr = format!(
-                "(SELECT jsonb_agg({}) FROM jsonb_array_elements({}) AS {x}(v))",
-                get(&format!("{x}.v"), &sub),
+                "(SELECT jsonb_agg({member}) FROM jsonb_array_elements({}) AS {x}(v))",
                 expand_array(&expr)
             );
         }
@@ -463,12 +542,6 @@ impl Translator<'_> {
         // A key attribute is single-valued: `ne` is the negation of `eq`, absence included.
         Cond::exact(if op == CompareOp::Ne { format!("(NOT {exists})") } else { exists })
     }
-}
-
-/// The value of `name` (a placeholder) in the jsonb expression `obj`, matched
-/// ASCII-case-insensitively with an exact hit first; SQL NULL if there is none.
-fn get(obj: &str, name: &str) -> String {
-    format!("coalesce({obj} -> {name}, scim_get({obj}, {name}))")
 }
 
 /// The elements of `expr` if it is an array, `expr` alone otherwise, nothing if it is SQL NULL

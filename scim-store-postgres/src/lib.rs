@@ -12,9 +12,15 @@
 //! - **Membership** lives in its own table, maintained with every Group write, so
 //!   [`ResourceStore::groups_of`] is one query, and deleting a resource removes it from every
 //!   group in the same transaction.
-//! - **Queries** are translated to SQL as far as the store can be sure of the result (see the
-//!   crate's `filter` module docs); the rest is left to the library through
-//!   [`QueryPage::complete`].
+//! - **Queries** are translated to SQL. Having no schema, the store cannot know whether an
+//!   attribute is case-exact, a `dateTime` or a number, so each condition is translated twice:
+//!   a superset that holds for every match under any reading, and a strict form that holds
+//!   only for matches under every reading. Equality and ordering on key attributes (whose
+//!   case-exactness the [`StoreKeys`](scim_core::StoreKeys) give) are exact through the key
+//!   tables. When the two forms agree on the scope's data, the store filters, sorts (by `id`,
+//!   or by a key attribute) and pages in SQL; otherwise it returns the candidates and the
+//!   library completes the query ([`QueryPage::complete`]). Every value from a filter,
+//!   attribute names included, is a bound parameter.
 //!
 //! The schema is created and upgraded by embedded migrations when a store is built, under an
 //! advisory lock, so replicas may start together.
@@ -77,6 +83,8 @@ struct Inner {
     /// The key attributes known to be backfilled in the key tables: (resource type, attribute,
     /// case-exact, unique).
     keys_ready: Mutex<HashSet<(String, String, bool, bool)>>,
+    /// The member-name spellings known to be recorded: (resource type, spelling).
+    spellings: Mutex<HashSet<(String, String)>>,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -118,6 +126,7 @@ impl PostgresStore {
                 pool,
                 clock: Arc::new(SystemClock),
                 keys_ready: Mutex::new(HashSet::new()),
+                spellings: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -130,6 +139,7 @@ impl PostgresStore {
                 pool: self.inner.pool.clone(),
                 clock,
                 keys_ready: Mutex::new(HashSet::new()),
+                spellings: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -137,6 +147,52 @@ impl PostgresStore {
     /// The connection pool.
     pub fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    /// Records, in `tx`, the member names of `resources` (of `resource_type`) not yet known to
+    /// be recorded; returns them, to be marked known once `tx` commits.
+    async fn record_spellings<'r>(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        resource_type: &str,
+        resources: impl IntoIterator<Item = &'r JsonObject>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut names = std::collections::BTreeSet::new();
+        for resource in resources {
+            for (key, value) in resource {
+                names.insert(key.clone());
+                filter::spellings_of(value, &mut names);
+            }
+        }
+        let new: Vec<(String, String)> = {
+            let known = self.inner.spellings.lock().unwrap_or_else(PoisonError::into_inner);
+            names
+                .into_iter()
+                .map(|n| (resource_type.to_owned(), n))
+                .filter(|k| !known.contains(k))
+                .collect()
+        };
+        if !new.is_empty() {
+            let spellings: Vec<&str> = new.iter().map(|(_, n)| n.as_str()).collect();
+            let lower: Vec<String> = spellings.iter().map(|n| n.to_ascii_lowercase()).collect();
+            tx.execute(
+                "INSERT INTO scim_spellings (resource_type, lower_name, spelling) \
+                 SELECT $1, l, s FROM unnest($2::text[], $3::text[]) AS u(l, s) \
+                 ON CONFLICT DO NOTHING",
+                &[&resource_type, &lower, &spellings],
+            )
+            .await
+            .map_err(backend)?;
+        }
+        Ok(new)
+    }
+
+    /// Marks spellings recorded by a committed transaction as known.
+    fn spellings_committed(&self, new: Vec<(String, String)>) {
+        if !new.is_empty() {
+            let mut known = self.inner.spellings.lock().unwrap_or_else(PoisonError::into_inner);
+            known.extend(new);
+        }
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
@@ -436,7 +492,9 @@ impl ResourceStore for PostgresStore {
             Err(e) => return Err(backend(e)),
         };
         write_index(&tx, scope, &id, &resource).await?;
+        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
         tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
         Ok(StoredResource::new(resource, Version::new(version.to_string())))
     }
 
@@ -493,7 +551,9 @@ impl ResourceStore for PostgresStore {
         let version: i64 = row.get(0);
         clear_index(&tx, scope, id).await?;
         write_index(&tx, scope, id, &resource).await?;
+        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
         tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
         Ok(StoredResource::new(resource, Version::new(version.to_string())))
     }
 
@@ -534,6 +594,7 @@ impl ResourceStore for PostgresStore {
             .await
             .map_err(backend)?;
         let now = self.inner.clock.timestamp();
+        let mut changed = Vec::with_capacity(groups.len());
         for group in &groups {
             let group_id: String = group.get(0);
             let Json(mut data): Json<JsonObject> = group.get(1);
@@ -545,19 +606,22 @@ impl ResourceStore for PostgresStore {
             )
             .await
             .map_err(backend)?;
+            changed.push(data);
         }
+        let spellings = self.record_spellings(&tx, GROUP_RESOURCE_TYPE, &changed).await?;
         tx.execute(
             "DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2",
             &[&scope.tenant, &id],
         )
         .await
         .map_err(backend)?;
-        tx.commit().await.map_err(backend)
+        tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
+        Ok(())
     }
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
         self.ensure_keys(scope).await?;
-        let plan = plan(scope, query);
         let mut client = self.client().await?;
         let tx = client
             .build_transaction()
@@ -566,6 +630,26 @@ impl ResourceStore for PostgresStore {
             .start()
             .await
             .map_err(backend)?;
+        // The generated conditions are large but cheap per row; JIT compiling them costs more
+        // than it saves.
+        tx.batch_execute("SET LOCAL jit = off").await.map_err(backend)?;
+        let mut spellings = filter::Spellings::new();
+        if let Some(filter) = query.filter {
+            let mut names = std::collections::BTreeSet::new();
+            filter::names_in(filter, &mut names);
+            let names: Vec<String> = names.into_iter().collect();
+            let stmt = tx
+                .prepare_cached(
+                    "SELECT lower_name, spelling FROM scim_spellings \
+                     WHERE resource_type = $1 AND lower_name = ANY($2)",
+                )
+                .await
+                .map_err(backend)?;
+            for row in tx.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)? {
+                spellings.entry(row.get(0)).or_default().push(row.get(1));
+            }
+        }
+        let plan = plan(scope, query, &spellings);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
         params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
 
@@ -674,10 +758,10 @@ struct Plan {
     order: Option<String>,
 }
 
-fn plan(scope: Scope<'_>, query: &Query<'_>) -> Plan {
+fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> Plan {
     let (superset, strict, mut params, exact) = match query.filter {
         Some(filter) => {
-            let t = filter::translate(filter, scope.keys);
+            let t = filter::translate(filter, scope.keys, spellings);
             let exact = t.is_exact();
             (t.superset, t.strict, t.params, exact)
         }

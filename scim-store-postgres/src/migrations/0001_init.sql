@@ -52,28 +52,14 @@ CREATE TABLE scim_members (
 );
 CREATE INDEX scim_members_by_member ON scim_members (tenant, member_id);
 
--- The member `member` of `obj`, matched ASCII-case-insensitively (an exact hit first), as the
--- filter evaluator does. NULL when `obj` is not an object or has no such member.
-CREATE FUNCTION scim_get(obj jsonb, member text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN jsonb_typeof(obj) = 'object' THEN coalesce(obj -> member,
-        (SELECT e.v FROM jsonb_each(obj) AS e(k, v)
-          WHERE lower(e.k COLLATE "C") = lower(member COLLATE "C") LIMIT 1)) END
-$$;
-
--- The object an attribute with the schema prefix `urn` lives in: `data` itself without a
--- prefix, the extension object under `urn`, or `data` when `urn` is one of its `schemas`.
-CREATE FUNCTION scim_container(data jsonb, urn text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE
-        WHEN urn IS NULL THEN data
-        WHEN jsonb_typeof(scim_get(data, urn)) = 'object' THEN scim_get(data, urn)
-        WHEN jsonb_typeof(scim_get(data, 'schemas')) = 'array' AND EXISTS (
-            SELECT 1 FROM jsonb_array_elements(scim_get(data, 'schemas')) AS s(v)
-             WHERE jsonb_typeof(s.v) = 'string'
-               AND lower((s.v #>> '{}') COLLATE "C") = lower(urn COLLATE "C")) THEN data
-    END
-$$;
+-- Every member name used in the data of a resource type, at any depth, by its ASCII lower
+-- case: filters name attributes in any case, and look up each spelling the data has used.
+CREATE TABLE scim_spellings (
+    resource_type text NOT NULL,
+    lower_name    text NOT NULL,
+    spelling      text NOT NULL,
+    PRIMARY KEY (resource_type, lower_name, spelling)
+);
 
 -- Whether a value counts as present for `pr`.
 CREATE FUNCTION scim_present(v jsonb) RETURNS boolean
