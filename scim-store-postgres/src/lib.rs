@@ -668,32 +668,58 @@ impl ResourceStore for PostgresStore {
         let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
         let page = match &plan.order {
             Some(order) => {
-                // Count the candidates and, unless the translation is exact by construction,
-                // find out whether the superset is exact on this data: it is if no candidate
-                // fails the strict condition.
+                // One scan gives the page's ids, the total and, unless the translation is exact
+                // by construction, whether the superset is exact on this data: it is if no
+                // candidate fails the strict condition. Only the page's rows are then read.
                 let ambiguous =
                     if plan.exact { "false".to_owned() } else { format!("NOT ({})", plan.strict) };
-                let sql = format!("SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}");
-                let sql = prepare_text(&tx, &sql, params.len()).await?;
-                let row = tx.query_one(&sql, &params).await.map_err(backend)?;
-                let (count, ambiguous): (i64, bool) = (row.get(0), row.get(1));
-                let count = usize::try_from(count).unwrap_or_default();
+                let start = query.page.start_index.saturating_sub(1);
+                let mut total_and_ambiguous = None;
+                let mut ids: Vec<String> = Vec::new();
+                if query.page.count > 0 {
+                    let sql = format!(
+                        "SELECT r.id, count(*) OVER (), coalesce(bool_or({ambiguous}) OVER (), false) \
+                         {from} ORDER BY {order} LIMIT {} OFFSET {start}",
+                        query.page.count
+                    );
+                    let sql = prepare_text(&tx, &sql, params.len()).await?;
+                    let rows = tx.query(&sql, &params).await.map_err(backend)?;
+                    if let Some(first) = rows.first() {
+                        total_and_ambiguous =
+                            Some((first.get::<_, i64>(1), first.get::<_, bool>(2)));
+                    }
+                    ids = rows.iter().map(|row| row.get(0)).collect();
+                }
+                let (total, ambiguous) = match total_and_ambiguous {
+                    Some(found) => found,
+                    None => {
+                        let sql = format!(
+                            "SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}"
+                        );
+                        let sql = prepare_text(&tx, &sql, params.len()).await?;
+                        let row = tx.query_one(&sql, &params).await.map_err(backend)?;
+                        (row.get(0), row.get(1))
+                    }
+                };
                 if ambiguous {
                     let sql = prepare_text(&tx, &all_sql, params.len()).await?;
                     candidates(tx.query(&sql, &params).await.map_err(backend)?, false)
                 } else {
-                    let start = query.page.start_index.saturating_sub(1);
-                    let rows = if query.page.count == 0 || start >= count {
-                        Vec::new()
-                    } else {
-                        let sql = format!(
-                            "SELECT r.version, r.data {from} ORDER BY {order} LIMIT {} OFFSET {start}",
-                            query.page.count
-                        );
-                        let sql = prepare_text(&tx, &sql, params.len()).await?;
-                        tx.query(&sql, &params).await.map_err(backend)?
-                    };
-                    QueryPage::done(rows.iter().map(stored).collect(), count)
+                    let stmt = tx
+                        .prepare_cached(
+                            "SELECT id, version, data FROM scim_resources WHERE tenant = $1 \
+                             AND resource_type = $2 AND id = ANY($3)",
+                        )
+                        .await
+                        .map_err(backend)?;
+                    let rows = tx
+                        .query(&stmt, &[&scope.tenant, &scope.resource_type, &ids])
+                        .await
+                        .map_err(backend)?;
+                    let mut by_id: std::collections::HashMap<String, StoredResource> =
+                        rows.iter().map(|row| (row.get(0), stored(row))).collect();
+                    let page = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                    QueryPage::done(page, usize::try_from(total).unwrap_or_default())
                 }
             }
             // Every candidate goes back anyway: the library checks them if need be.
