@@ -2,6 +2,8 @@
 //!
 //! Needs `SCIM_TEST_POSTGRES_URL`; without it, each test says it is skipped and passes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;

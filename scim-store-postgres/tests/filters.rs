@@ -1,6 +1,8 @@
 //! Filters through PostgreSQL give the in-memory store's answers on the same data, hostile
 //! strings included: quotes, backslashes, LIKE metacharacters and SQL match literally.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use scim_core::{

@@ -1,5 +1,7 @@
 //! Two stores with their own pools over one database behave as two replicas of a service.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! A fresh schema per test on the database named by `SCIM_TEST_POSTGRES_URL`.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
 
 use scim_store_postgres::PostgresStore;
 use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -20,10 +20,32 @@ pub fn url() -> Option<String> {
     }
 }
 
-/// A schema of its own in the test database, dropped by [`TestDb::drop_schema`].
+/// A schema of its own in the test database, dropped by [`TestDb::drop_schema`], or when the
+/// value is dropped (so also when a test fails).
 pub struct TestDb {
     url: String,
     pub schema: String,
+    dropped: bool,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // A runtime of its own on a thread of its own: this may run inside the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok((client, conn)) = tokio_postgres::connect(&url, NoTls).await {
+                    tokio::spawn(conn);
+                    let _ = client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl TestDb {
@@ -35,7 +57,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{URL_VAR} is set but the database is unreachable: {e}"));
         tokio::spawn(conn);
         client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
-        Self { url: url.to_owned(), schema }
+        Self { url: url.to_owned(), schema, dropped: false }
     }
 
     /// A pool whose connections use the schema.
@@ -55,7 +77,8 @@ impl TestDb {
         PostgresStore::from_pool(self.pool()).await.unwrap()
     }
 
-    pub async fn drop_schema(self) {
+    pub async fn drop_schema(mut self) {
+        self.dropped = true;
         let (client, conn) = tokio_postgres::connect(&self.url, NoTls).await.unwrap();
         tokio::spawn(conn);
         client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema)).await.unwrap();
