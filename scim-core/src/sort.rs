@@ -174,6 +174,47 @@ impl SortKey {
         self.order
     }
 
+    /// The URN of the schema extension the sorted attribute belongs to, or `None` for an
+    /// attribute of the core schema. With [`attribute`](Self::attribute) and
+    /// [`sub_attribute`](Self::sub_attribute), this lets a store translate the sort.
+    pub fn extension(&self) -> Option<&str> {
+        self.extension.as_deref()
+    }
+
+    /// The sorted top-level attribute, in the schema's spelling (`name` for `name.familyName`).
+    pub fn attribute(&self) -> &str {
+        &self.name
+    }
+
+    /// The sorted sub-attribute, in the schema's spelling (`familyName` for `name.familyName`,
+    /// `value` for `emails`), if any.
+    pub fn sub_attribute(&self) -> Option<&str> {
+        self.sub.as_ref().map(|(name, _)| name.as_ref())
+    }
+
+    /// For a string-like attribute, whether it compares case-exactly; `None` for numbers,
+    /// booleans and dateTimes.
+    ///
+    /// ```
+    /// use scim_core::{Registry, SortKey, SortOrder};
+    ///
+    /// let registry = Registry::standard();
+    /// let users = registry.resource_type_schema("User").unwrap();
+    /// let key = SortKey::new(&users, "username", SortOrder::Ascending)?;
+    /// assert_eq!((key.extension(), key.attribute(), key.sub_attribute()), (None, "userName", None));
+    /// assert_eq!(key.case_exact(), Some(false));
+    /// let key = SortKey::new(&users, "meta.lastModified", SortOrder::Ascending)?;
+    /// assert_eq!(key.sub_attribute(), Some("lastModified"));
+    /// assert_eq!(key.case_exact(), None);
+    /// # Ok::<(), scim_core::Error>(())
+    /// ```
+    pub fn case_exact(&self) -> Option<bool> {
+        match self.kind {
+            Kind::String { case_exact } => Some(case_exact),
+            Kind::Number | Kind::Boolean | Kind::DateTime => None,
+        }
+    }
+
     /// Compares two resources by the sort attribute, in the sort order. Resources with equal
     /// (or both missing) values are [`Ordering::Equal`]; see
     /// [`compare_then_id`](Self::compare_then_id) for a total order.

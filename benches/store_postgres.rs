@@ -1,0 +1,201 @@
+//! The PostgreSQL store next to the in-memory store: get by id, `userName eq`, a complex filter
+//! with sorting and paging, and create, over 100,000 generated users (and 1,000,000 with
+//! `SCIM_BENCH_LARGE=1`).
+//!
+//! The PostgreSQL half needs `SCIM_TEST_POSTGRES_URL` (a database it may create schemas in);
+//! without it, only the in-memory store is measured. The generated users are kept in a schema
+//! `scim_bench_<n>` between runs, so only the first run pays for loading them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use scim_benches::generate_users;
+use scim_core::{
+    JsonObject, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys,
+};
+use scim_filter::Filter;
+use scim_store_memory::InMemoryStore;
+use scim_store_postgres::PostgresStore;
+use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use scim_store_postgres::tokio_postgres::{self, NoTls};
+use tokio::runtime::Runtime;
+
+const TENANT: &str = "bench";
+const COMPLEX: &str = r#"emails[type eq "work" and value co "@example.com"] and active eq true and not (userType eq "Intern")"#;
+
+fn sizes() -> Vec<usize> {
+    if std::env::var("SCIM_BENCH_LARGE").is_ok_and(|v| v == "1") {
+        vec![100_000, 1_000_000]
+    } else {
+        vec![100_000]
+    }
+}
+
+fn objects(n: usize) -> Vec<JsonObject> {
+    generate_users(n).into_iter().map(|u| u.as_object().unwrap().clone()).collect()
+}
+
+/// Creates every user, `tasks` at a time.
+async fn load(
+    store: Arc<dyn ResourceStore>,
+    keys: Arc<StoreKeys>,
+    users: Vec<JsonObject>,
+    tasks: usize,
+) {
+    let users = Arc::new(users);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let (store, keys, users, next) = (store.clone(), keys.clone(), users.clone(), next.clone());
+        handles.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(user) = users.get(i) else { return };
+                store.create(Scope::new(TENANT, "User", &keys), user.clone()).await.unwrap();
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+}
+
+/// A store over the schema `scim_bench_<n>`, loaded with `n` users if it is not yet.
+async fn postgres(url: &str, n: usize, keys: Arc<StoreKeys>) -> PostgresStore {
+    let schema = format!("scim_bench_{n}");
+    let (client, conn) =
+        tokio_postgres::connect(url, NoTls).await.expect("SCIM_TEST_POSTGRES_URL is unreachable");
+    tokio::spawn(conn);
+    client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await.unwrap();
+    let mut config: tokio_postgres::Config = url.parse().unwrap();
+    config.options(format!("-c search_path={schema}"));
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig { recycling_method: RecyclingMethod::Fast },
+    );
+    let pool = Pool::builder(manager).max_size(16).build().unwrap();
+    let store = PostgresStore::from_pool(pool).await.unwrap();
+    let loaded: i64 = client
+        .query_one(
+            &format!("SELECT count(*) FROM {schema}.scim_resources WHERE id NOT LIKE 'new-%'"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    if loaded as usize != n {
+        eprintln!("loading {n} users into PostgreSQL schema {schema} (once)");
+        client
+            .batch_execute(&format!(
+                "TRUNCATE {schema}.scim_resources, {schema}.scim_unique_keys, {schema}.scim_index_keys"
+            ))
+            .await
+            .unwrap();
+        load(Arc::new(store.clone()), keys, objects(n), 16).await;
+        client
+            .batch_execute(&format!("ANALYZE {schema}.scim_resources, {schema}.scim_unique_keys"))
+            .await
+            .unwrap();
+    }
+    store
+}
+
+fn bench_store(
+    c: &mut Criterion,
+    rt: &Runtime,
+    name: &str,
+    n: usize,
+    store: Arc<dyn ResourceStore>,
+    keys: &StoreKeys,
+) {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("User").unwrap();
+    let scope = Scope::new(TENANT, "User", keys);
+    let users = generate_users(n.min(60_000));
+    let target = &users[n.min(60_000) / 2];
+    let id = target["id"].as_str().unwrap().to_owned();
+    let user_name = target["userName"].as_str().unwrap().to_uppercase();
+
+    let mut group = c.benchmark_group(format!("store_{n}"));
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+
+    group.bench_function(BenchmarkId::new("get_by_id", name), |b| {
+        b.iter(|| rt.block_on(async { black_box(store.get(scope, &id).await.unwrap()) }))
+    });
+
+    let eq = Filter::parse(&format!(r#"userName eq "{user_name}""#)).unwrap();
+    let eq_prepared = eq.prepare(&schema).unwrap();
+    group.bench_function(BenchmarkId::new("user_name_eq", name), |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let query = Query::new(Page::new(1, 100)).with_filter(&eq, &eq_prepared);
+                let page = store.query(scope, &query).await.unwrap().complete(&query);
+                assert_eq!(page.total_results, 1);
+                black_box(page)
+            })
+        })
+    });
+
+    let complex = Filter::parse(COMPLEX).unwrap();
+    let complex_prepared = complex.prepare(&schema).unwrap();
+    let sort = SortKey::new(&schema, "userName", SortOrder::Ascending).unwrap();
+    group.bench_function(BenchmarkId::new("complex_filter_sorted_page", name), |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let query = Query::new(Page::new(101, 100))
+                    .with_filter(&complex, &complex_prepared)
+                    .with_sort(&sort);
+                let page = store.query(scope, &query).await.unwrap().complete(&query);
+                assert_eq!(page.resources.len(), 100);
+                black_box(page)
+            })
+        })
+    });
+
+    let template = users[0].as_object().unwrap().clone();
+    let counter = AtomicUsize::new(0);
+    let run = std::process::id();
+    group.bench_function(BenchmarkId::new("create", name), |b| {
+        b.iter(|| {
+            let i = counter.fetch_add(1, Ordering::Relaxed);
+            let mut user = template.clone();
+            user.insert("id".into(), format!("new-{run}-{i}").into());
+            user.insert("userName".into(), format!("new-{run}-{i}").into());
+            user.insert("externalId".into(), format!("NEW-{run}-{i}").into());
+            rt.block_on(async { black_box(store.create(scope, user).await.unwrap()) })
+        })
+    });
+    group.finish();
+}
+
+fn stores(c: &mut Criterion) {
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let registry = Registry::standard();
+    let keys = Arc::new(StoreKeys::for_type(&registry.resource_type_schema("User").unwrap()));
+    let url = std::env::var("SCIM_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("postgres benches skipped: SCIM_TEST_POSTGRES_URL is not set");
+    }
+    for n in sizes() {
+        let memory = InMemoryStore::new();
+        rt.block_on(load(Arc::new(memory.clone()), keys.clone(), objects(n), 2));
+        bench_store(c, &rt, "memory", n, Arc::new(memory), &keys);
+        if let Some(url) = &url {
+            let store = rt.block_on(postgres(url, n, keys.clone()));
+            bench_store(c, &rt, "postgres", n, Arc::new(store), &keys);
+        }
+    }
+}
+
+criterion_group!(benches, stores);
+criterion_main!(benches);

@@ -1,0 +1,565 @@
+//! Translating a SCIM filter into SQL over the `data` column.
+//!
+//! The store knows no schema, so it cannot tell whether `title` is case-exact, a `dateTime` or a
+//! number. Every condition is therefore translated twice: a *superset* condition that holds for
+//! every resource the filter matches under any schema (case-insensitive and case-exact, string,
+//! dateTime and numeric readings), and a *strict* condition that holds only for resources the
+//! filter matches under every schema. `strict ⊆ matches ⊆ superset`, and `not` swaps the two.
+//! Where the two are the same SQL, the translation is exact. Otherwise the store asks the
+//! database whether any resource of the scope satisfies one and not the other; if none does,
+//! the superset is exact on this data, and the store can sort and page in SQL.
+//!
+//! Equality and ordering on key attributes (`userName`, `externalId`: their case-exactness is
+//! known from the [`StoreKeys`](scim_core::StoreKeys)) go through the key tables, whose keys
+//! are folded in Rust with [`scim_filter::fold_case`]: those conditions are exact.
+//!
+//! Every value from the filter, attribute names included, is a bound parameter; only SQL
+//! written here is ever part of the statement text.
+
+use std::collections::{BTreeSet, HashMap};
+
+use scim_core::{KeyAttribute, StoreKeys};
+use scim_filter::{AttrPath, AttrTest, CompValue, CompareOp, DateTime, Filter};
+use serde_json::Value;
+
+/// The number of parameters every query binds before the filter's: `$1` tenant and `$2`
+/// resource type.
+pub(crate) const BASE_PARAMS: usize = 2;
+
+/// A filter translated to SQL conditions over the row alias `r`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Translation {
+    /// Holds for every match (and perhaps more).
+    pub(crate) superset: String,
+    /// Holds only for matches.
+    pub(crate) strict: String,
+    /// The parameters `$3`, `$4`, … the conditions refer to.
+    pub(crate) params: Vec<String>,
+}
+
+impl Translation {
+    /// Whether the superset is known to be exact without looking at the data.
+    pub(crate) fn is_exact(&self) -> bool {
+        self.superset == self.strict
+    }
+}
+
+/// One condition in its two forms.
+#[derive(Debug, Clone)]
+struct Cond {
+    superset: String,
+    strict: String,
+}
+
+impl Cond {
+    fn exact(sql: String) -> Self {
+        Self { strict: sql.clone(), superset: sql }
+    }
+}
+
+/// Which table holds a key attribute's values.
+pub(crate) fn key_table(unique: bool) -> &'static str {
+    if unique { "scim_unique_keys" } else { "scim_index_keys" }
+}
+
+/// The name a key attribute has in the key tables: `name`, or `urn:name` for an extension.
+pub(crate) fn key_name(key: &KeyAttribute) -> String {
+    match &key.schema {
+        Some(urn) => format!("{urn}:{}", key.name),
+        None => key.name.clone(),
+    }
+}
+
+/// Where paths are resolved: the resource, or an entry of a value path.
+#[derive(Clone, Copy)]
+enum Ctx<'a> {
+    Root,
+    Entry(&'a str),
+}
+
+/// The spellings of member names in a resource type's data: lower-case name to the spellings
+/// used (see [`spellings_of`]).
+pub(crate) type Spellings = HashMap<String, Vec<String>>;
+
+/// Every member name in `value`, at any depth.
+pub(crate) fn spellings_of(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                if !out.contains(key) {
+                    out.insert(key.clone());
+                }
+                spellings_of(member, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| spellings_of(item, out)),
+        _ => {}
+    }
+}
+
+/// The lower-case forms of every name `filter` may look up (`value` included), for fetching
+/// their spellings.
+pub(crate) fn names_in(filter: &Filter, out: &mut BTreeSet<String>) {
+    let mut path = |p: &AttrPath| {
+        if let Some(urn) = &p.schema {
+            out.insert(urn.as_str().to_ascii_lowercase());
+            out.insert("schemas".to_owned());
+        }
+        out.insert(p.name.as_str().to_ascii_lowercase());
+        if let Some(sub) = &p.sub_attr {
+            out.insert(sub.as_str().to_ascii_lowercase());
+        }
+    };
+    match filter {
+        Filter::Attr(expr) => path(&expr.path),
+        Filter::ValuePath(vp) => {
+            path(&vp.attr);
+            names_in(&vp.filter, out);
+        }
+        Filter::ValuePathAttr { path: vp, sub_attr, .. } => {
+            path(&vp.attr);
+            out.insert(sub_attr.as_str().to_ascii_lowercase());
+            names_in(&vp.filter, out);
+        }
+        Filter::And(operands) | Filter::Or(operands) => {
+            operands.iter().for_each(|f| names_in(f, out));
+        }
+        Filter::Not(inner) => names_in(inner, out),
+        _ => {}
+    }
+    out.insert("value".to_owned());
+}
+
+/// Translates `filter` for the scope's `keys`, with the member-name `spellings` of its data.
+pub(crate) fn translate(filter: &Filter, keys: &StoreKeys, spellings: &Spellings) -> Translation {
+    let mut t = Translator { keys, spellings, params: Vec::new(), aliases: 0 };
+    let cond = t.filter(filter, Ctx::Root);
+    Translation { superset: cond.superset, strict: cond.strict, params: t.params }
+}
+
+struct Translator<'k> {
+    keys: &'k StoreKeys,
+    spellings: &'k Spellings,
+    params: Vec<String>,
+    aliases: usize,
+}
+
+/// The SQL comparison operator for an ordering or equality operator.
+fn sql_op(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        _ => "=",
+    }
+}
+
+/// `s` with the LIKE metacharacters `%`, `_` and `\` escaped.
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The LIKE pattern for a substring operator.
+fn like_pattern(op: CompareOp, s: &str) -> String {
+    let s = escape_like(s);
+    match op {
+        CompareOp::Sw => format!("{s}%"),
+        CompareOp::Ew => format!("%{s}"),
+        _ => format!("%{s}%"),
+    }
+}
+
+/// A candidate that is a JSON string, and its text.
+const IS_STR: &str = "jsonb_typeof({c}) = 'string'";
+const TEXT: &str = "({c} #>> '{}')";
+/// A superset of the strings [`DateTime::parse`] accepts.
+const DATE_LIKE: &str = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]'";
+/// A superset of the strings the evaluator reads as numbers (anything with a digit, `inf` or
+/// `nan`).
+const NUM_LIKE: &str = "'[0-9]|inf|nan'";
+
+impl Translator<'_> {
+    /// Binds `value` and returns its placeholder, cast to text.
+    fn param(&mut self, value: impl Into<String>) -> String {
+        self.params.push(value.into());
+        format!("${}::text", self.params.len() + BASE_PARAMS)
+    }
+
+    /// The member `name` of the jsonb expression `obj`, matched ASCII-case-insensitively with
+    /// an exact hit first, as the evaluator does: `obj -> spelling` for each spelling of the
+    /// name that the resource type's data has ever used. SQL NULL if there is none.
+    fn get(&mut self, obj: &str, name: &str) -> String {
+        let lower = name.to_ascii_lowercase();
+        let mut spellings: Vec<String> = self.spellings.get(&lower).cloned().unwrap_or_default();
+        // The spelling as written first (an exact hit wins), the others in a fixed order.
+        spellings.sort_by_key(|s| (s != name, s.clone()));
+        let members: Vec<String> =
+            spellings.into_iter().map(|s| format!("{obj} -> {}", self.param(s))).collect();
+        match members.len() {
+            0 => "NULL::jsonb".to_owned(),
+            1 => format!("({})", members[0]),
+            _ => format!("coalesce({})", members.join(", ")),
+        }
+    }
+
+    fn alias(&mut self, prefix: &str) -> String {
+        self.aliases += 1;
+        format!("{prefix}{}", self.aliases)
+    }
+
+    fn filter(&mut self, filter: &Filter, ctx: Ctx<'_>) -> Cond {
+        match filter {
+            Filter::Attr(expr) => self.test(&expr.path, &expr.test, ctx),
+            Filter::ValuePath(vp) => {
+                let (source, entry) = self.entries(&vp.attr, ctx);
+                let inner = self.filter(&vp.filter, Ctx::Entry(&entry));
+                exists_entry(&source, &inner)
+            }
+            Filter::ValuePathAttr { path: vp, sub_attr, test } => {
+                let (source, entry) = self.entries(&vp.attr, ctx);
+                let inner = self.filter(&vp.filter, Ctx::Entry(&entry));
+                let sub = AttrPath::new(sub_attr.clone());
+                let check = self.test(&sub, test, Ctx::Entry(&entry));
+                let both = Cond {
+                    superset: format!("({} AND {})", inner.superset, check.superset),
+                    strict: format!("({} AND {})", inner.strict, check.strict),
+                };
+                exists_entry(&source, &both)
+            }
+            Filter::And(operands) => self.chain(operands, ctx, " AND "),
+            Filter::Or(operands) => self.chain(operands, ctx, " OR "),
+            Filter::Not(inner) => {
+                let inner = self.filter(inner, ctx);
+                Cond {
+                    superset: format!("(NOT {})", inner.strict),
+                    strict: format!("(NOT {})", inner.superset),
+                }
+            }
+            // A form this version does not know: every resource is a candidate, none is sure.
+            _ => Cond { superset: "TRUE".to_owned(), strict: "FALSE".to_owned() },
+        }
+    }
+
+    fn chain(&mut self, operands: &[Filter], ctx: Ctx<'_>, joiner: &str) -> Cond {
+        let conds: Vec<Cond> = operands.iter().map(|f| self.filter(f, ctx)).collect();
+        let join = |pick: fn(&Cond) -> &str| {
+            format!("({})", conds.iter().map(pick).collect::<Vec<_>>().join(joiner))
+        };
+        Cond { superset: join(|c| &c.superset), strict: join(|c| &c.strict) }
+    }
+
+    /// The attribute `path` names (before any sub-attribute) in `ctx`, as a jsonb expression
+    /// that is SQL NULL when the attribute is absent.
+    fn attr_expr(&mut self, path: &AttrPath, ctx: Ctx<'_>) -> String {
+        match ctx {
+            Ctx::Root => {
+                let container = match &path.schema {
+                    None => "r.data".to_owned(),
+                    // The extension object under the URN; failing that, the resource itself if
+                    // the URN is one of its `schemas` (the core schema's URN).
+                    Some(urn) => {
+                        let ext = self.get("r.data", urn.as_str());
+                        let schemas = self.get("r.data", "schemas");
+                        let urn = self.param(urn.as_str());
+                        format!(
+                            "(CASE WHEN jsonb_typeof({ext}) = 'object' THEN {ext} \
+                             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN \
+                             jsonb_typeof({schemas}) = 'array' THEN {schemas} ELSE '[]'::jsonb END) \
+                             AS s(v) WHERE jsonb_typeof(s.v) = 'string' AND \
+                             lower((s.v #>> '{{}}') COLLATE \"C\") = lower({urn} COLLATE \"C\")) \
+                             THEN r.data END)"
+                        )
+                    }
+                };
+                self.get(&container, path.name.as_str())
+            }
+            // Inside a value path, paths are relative to the entry and a schema URI is ignored;
+            // a primitive entry stands for its own `value`.
+            Ctx::Entry(alias) => {
+                let entry = format!("{alias}.v");
+                let member = self.get(&entry, path.name.as_str());
+                if path.sub_attr.is_none() && path.name.eq_ignore_case("value") {
+                    format!(
+                        "(CASE WHEN jsonb_typeof({entry}) = 'object' THEN {member} ELSE {entry} END)"
+                    )
+                } else {
+                    member
+                }
+            }
+        }
+    }
+
+    /// Whether `pred` (over `{c}`) holds for `expr`, or for one of its elements if it is an
+    /// array. False when `expr` is SQL NULL.
+    fn any(&mut self, expr: &str, pred: &str) -> String {
+        let x = self.alias("x");
+        let element = format!("{x}.v");
+        format!(
+            "(CASE WHEN jsonb_typeof({expr}) = 'array' THEN EXISTS (SELECT 1 FROM \
+             jsonb_array_elements({expr}) AS {x}(v) WHERE coalesce({}, false)) \
+             ELSE coalesce({}, false) END)",
+            pred.replace("{c}", &element),
+            pred.replace("{c}", expr)
+        )
+    }
+
+    /// Whether `pred` holds for some candidate value of `path`: the attribute's value with
+    /// arrays expanded, or the sub-attribute of it or of each of its entries, again expanded.
+    fn values(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
+        let attr = self.attr_expr(path, ctx);
+        match &path.sub_attr {
+            None => self.any(&attr, pred),
+            Some(sub) => {
+                let member = self.get("{c}", sub.as_str());
+                let inner = self.any(&member, pred);
+                self.any(&attr, &inner)
+            }
+        }
+    }
+
+    /// Like [`values`](Self::values), with complex values replaced by their `value`
+    /// sub-attribute (expanded), and complex values without one skipped: what a comparison sees.
+    fn compared(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
+        let member = self.get("{c}", "value");
+        let of_complex = self.any(&member, pred);
+        let pred = format!(
+            "(CASE WHEN jsonb_typeof({{c}}) = 'object' THEN {of_complex} \
+             ELSE coalesce({pred}, false) END)"
+        );
+        self.values(path, ctx, &pred)
+    }
+
+    /// The entries of a value path's attribute as a FROM item, and the alias each entry has.
+    fn entries(&mut self, attr: &AttrPath, ctx: Ctx<'_>) -> (String, String) {
+        let mut attr = attr.clone();
+        let sub = attr.sub_attr.take();
+        let mut expr = self.attr_expr(&attr, ctx);
+        if let Some(sub) = sub {
+            // Not produced by the parser; kept for completeness: the sub-attribute of each entry.
+            let x = self.alias("x");
+            let member = self.get(&format!("{x}.v"), sub.as_str());
+            expr = format!(
+                "(SELECT jsonb_agg({member}) FROM jsonb_array_elements({}) AS {x}(v))",
+                expand_array(&expr)
+            );
+        }
+        let entry = self.alias("e");
+        (format!("jsonb_array_elements({}) AS {entry}(v)", expand_array(&expr)), entry)
+    }
+
+    /// The key attribute `path` names, if it is one and is tested at the root.
+    fn key_for(&self, path: &AttrPath, ctx: Ctx<'_>) -> Option<(&KeyAttribute, bool)> {
+        if !matches!(ctx, Ctx::Root) {
+            return None;
+        }
+        let key = self.keys.indexed.iter().find(|k| k.is_path(path))?;
+        Some((key, self.keys.unique.contains(key)))
+    }
+
+    fn test(&mut self, path: &AttrPath, test: &AttrTest, ctx: Ctx<'_>) -> Cond {
+        let (op, value) = match test {
+            AttrTest::Present => return Cond::exact(self.values(path, ctx, "scim_present({c})")),
+            AttrTest::Compare(op, value) => (*op, value),
+            _ => return Cond { superset: "TRUE".to_owned(), strict: "FALSE".to_owned() },
+        };
+        if let (CompValue::String(s), Some((key, unique))) = (value, self.key_for(path, ctx)) {
+            let (key, unique) = (key.clone(), unique);
+            return self.key_test(&key, unique, op, s);
+        }
+        match value {
+            CompValue::Null => {
+                let present = self.values(path, ctx, "{c} <> 'null'::jsonb");
+                Cond::exact(match op {
+                    CompareOp::Eq => format!("(NOT {present})"),
+                    CompareOp::Ne => present,
+                    _ => "FALSE".to_owned(),
+                })
+            }
+            CompValue::Bool(b) => {
+                if op.is_ordering() || op.is_substring() {
+                    return Cond::exact("FALSE".to_owned());
+                }
+                let b = self.param(b.to_string());
+                let strict = format!("{{c}} = {b}::jsonb");
+                let superset = format!(
+                    "({{c}} = {b}::jsonb OR ({IS_STR} AND lower({TEXT} COLLATE \"C\") = {b}))"
+                );
+                self.compare(path, ctx, op, &superset, &strict)
+            }
+            CompValue::Number(n) => {
+                if op.is_substring() {
+                    return Cond::exact("FALSE".to_owned());
+                }
+                let strings = format!("({IS_STR} AND {TEXT} ~* {NUM_LIKE})");
+                let int = n.as_i64().map(|i| i.to_string()).or(n.as_u64().map(|u| u.to_string()));
+                let (superset, strict) = match int {
+                    Some(int) => {
+                        let n = self.param(int);
+                        let sql_op = sql_op(if op == CompareOp::Ne { CompareOp::Eq } else { op });
+                        let is_int = format!("{TEXT} ~ '^-?[0-9]+$'");
+                        let cmp = format!("{TEXT}::numeric {sql_op} {n}::numeric");
+                        (
+                            format!(
+                                "((jsonb_typeof({{c}}) = 'number' AND (NOT {is_int} OR {cmp})) \
+                                 OR {strings})"
+                            ),
+                            format!("(jsonb_typeof({{c}}) = 'number' AND {is_int} AND {cmp})"),
+                        )
+                    }
+                    // Decimals compare as floating point in the evaluator: no exact SQL.
+                    None => {
+                        (format!("(jsonb_typeof({{c}}) = 'number' OR {strings})"), "FALSE".into())
+                    }
+                };
+                self.compare(path, ctx, op, &superset, &strict)
+            }
+            CompValue::String(s) => self.string_test(path, ctx, op, s),
+            _ => Cond { superset: "TRUE".to_owned(), strict: "FALSE".to_owned() },
+        }
+    }
+
+    /// A string comparison on a path of unknown case-exactness and type.
+    fn string_test(&mut self, path: &AttrPath, ctx: Ctx<'_>, op: CompareOp, s: &str) -> Cond {
+        let folded = scim_filter::fold_case(s).into_owned();
+        let folded_ascii = folded.is_ascii();
+        let date = DateTime::parse(s).is_some();
+        let numeric = s.trim().parse::<f64>().is_ok();
+        let boolean = s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false");
+        let (superset, strict) = if op.is_substring() {
+            let raw = self.param(like_pattern(op, s));
+            let ci = if folded_ascii {
+                let pattern = self.param(like_pattern(op, &folded));
+                format!("scim_fold_ascii({TEXT}) LIKE {pattern}")
+            } else {
+                format!("({TEXT} COLLATE \"C\" LIKE {raw} OR NOT scim_is_ascii({TEXT}))")
+            };
+            (
+                format!("({IS_STR} AND {ci})"),
+                format!("({IS_STR} AND {TEXT} COLLATE \"C\" LIKE {raw})"),
+            )
+        } else if matches!(op, CompareOp::Eq | CompareOp::Ne) {
+            let raw = self.param(s);
+            let ci = if folded_ascii {
+                let folded = self.param(folded);
+                format!("scim_fold_ascii({TEXT}) = {folded}")
+            } else {
+                format!("({TEXT} = {raw} OR NOT scim_is_ascii({TEXT}))")
+            };
+            let mut string = ci;
+            if date {
+                string.push_str(&format!(" OR {TEXT} ~ {DATE_LIKE}"));
+            }
+            if numeric {
+                string.push_str(&format!(" OR {TEXT} ~* {NUM_LIKE}"));
+            }
+            let mut superset = format!("({IS_STR} AND ({string}))");
+            if numeric {
+                superset.push_str(" OR jsonb_typeof({c}) = 'number'");
+            }
+            if boolean {
+                superset.push_str(" OR jsonb_typeof({c}) = 'boolean'");
+            }
+            (format!("({superset})"), format!("{{c}} = to_jsonb({raw})"))
+        } else {
+            let sql_op = sql_op(op);
+            let raw = self.param(s);
+            let folded = self.param(folded);
+            let both = format!(
+                "scim_fold_ascii({TEXT}) {sql_op} {folded} COLLATE \"C\" \
+                 AND {TEXT} COLLATE \"C\" {sql_op} {raw}"
+            );
+            let either = format!(
+                "scim_fold_ascii({TEXT}) {sql_op} {folded} COLLATE \"C\" \
+                 OR {TEXT} COLLATE \"C\" {sql_op} {raw}"
+            );
+            let mut string = format!("NOT scim_is_ascii({TEXT}) OR {either}");
+            let mut strict = format!("{IS_STR} AND scim_is_ascii({TEXT}) AND {both}");
+            if date {
+                string.push_str(&format!(" OR {TEXT} ~ {DATE_LIKE}"));
+                strict.push_str(&format!(" AND {TEXT} !~ {DATE_LIKE}"));
+            }
+            let mut superset = format!("({IS_STR} AND ({string}))");
+            if numeric {
+                superset = format!("({superset} OR jsonb_typeof({{c}}) = 'number')");
+                // Read as numbers, non-numeric strings match nothing; read as strings, numbers
+                // match nothing: no value matches under every reading.
+                strict = "FALSE".to_owned();
+            }
+            (superset, format!("({strict})"))
+        };
+        self.compare(path, ctx, op, &superset, &strict)
+    }
+
+    /// A comparison of each compared value `{c}` of `path` by the per-value predicates.
+    fn compare(
+        &mut self,
+        path: &AttrPath,
+        ctx: Ctx<'_>,
+        op: CompareOp,
+        superset: &str,
+        strict: &str,
+    ) -> Cond {
+        if op != CompareOp::Ne {
+            return Cond {
+                superset: self.compared(path, ctx, superset),
+                strict: self.compared(path, ctx, strict),
+            };
+        }
+        // `ne`: no value at all, or some value that is not equal.
+        let absent = format!("(NOT {})", self.compared(path, ctx, "{c} <> 'null'::jsonb"));
+        let mut unequal = |eq: &str| {
+            let pred = format!("({{c}} <> 'null'::jsonb AND NOT coalesce({eq}, false))");
+            format!("({absent} OR {})", self.compared(path, ctx, &pred))
+        };
+        Cond { superset: unequal(strict), strict: unequal(superset) }
+    }
+
+    /// A string comparison on a key attribute, through its key table: exact.
+    fn key_test(&mut self, key: &KeyAttribute, unique: bool, op: CompareOp, s: &str) -> Cond {
+        let table = key_table(unique);
+        let needle = key.key_of(s).into_owned();
+        let attribute = self.param(key_name(key));
+        let condition = if op.is_substring() {
+            let pattern = self.param(like_pattern(op, &needle));
+            format!("k.key LIKE {pattern}")
+        } else {
+            let needle = self.param(needle);
+            let op = if op == CompareOp::Ne { CompareOp::Eq } else { op };
+            format!("k.key {} {needle} COLLATE \"C\"", sql_op(op))
+        };
+        let exists = format!(
+            "EXISTS (SELECT 1 FROM {table} AS k WHERE k.tenant = $1 AND k.resource_type = $2 \
+             AND k.attribute = {attribute} AND k.id = r.id AND {condition})"
+        );
+        // A key attribute is single-valued: `ne` is the negation of `eq`, absence included.
+        Cond::exact(if op == CompareOp::Ne { format!("(NOT {exists})") } else { exists })
+    }
+}
+
+/// The elements of `expr` if it is an array, `expr` alone otherwise, nothing if it is SQL NULL
+/// (an argument for `jsonb_array_elements`).
+fn expand_array(expr: &str) -> String {
+    format!(
+        "CASE WHEN {expr} IS NULL THEN '[]'::jsonb WHEN jsonb_typeof({expr}) = 'array' \
+         THEN {expr} ELSE jsonb_build_array({expr}) END"
+    )
+}
+
+/// Some entry of `source` passes `inner`.
+fn exists_entry(source: &str, inner: &Cond) -> Cond {
+    Cond {
+        superset: format!("EXISTS (SELECT 1 FROM {source} WHERE {})", inner.superset),
+        strict: format!("EXISTS (SELECT 1 FROM {source} WHERE {})", inner.strict),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,825 @@
+//! A PostgreSQL store for scim-rs.
+//!
+//! [`PostgresStore`] implements [`ResourceStore`] over PostgreSQL with `tokio-postgres` and a
+//! `deadpool-postgres` pool. Several replicas of a service can share one database:
+//!
+//! - **Uniqueness** is enforced by the database. The values of unique attributes (folded with
+//!   [`scim_filter::fold_case`] in Rust unless case-exact, so that uniqueness and filters agree,
+//!   Unicode included) are written to a key table in the same transaction as the resource; of
+//!   two racing creates of `Alice` and `alice`, the primary key lets one commit and the other
+//!   fails with [`Error::Uniqueness`].
+//! - **Versions** come from a sequence and are compared and swapped in the `UPDATE` itself.
+//! - **Membership** lives in its own table, maintained with every Group write, so
+//!   [`ResourceStore::groups_of`] is one query, and deleting a resource removes it from every
+//!   group in the same transaction.
+//! - **Queries** are translated to SQL. Having no schema, the store cannot know whether an
+//!   attribute is case-exact, a `dateTime` or a number, so each condition is translated twice:
+//!   a superset that holds for every match under any reading, and a strict form that holds
+//!   only for matches under every reading. Equality and ordering on key attributes (whose
+//!   case-exactness the [`StoreKeys`](scim_core::StoreKeys) give) are exact through the key
+//!   tables. When the two forms agree on the scope's data, the store filters, sorts (by `id`,
+//!   or by a key attribute) and pages in SQL; otherwise it returns the candidates and the
+//!   library completes the query ([`QueryPage::complete`]). Every value from a filter,
+//!   attribute names included, is a bound parameter.
+//!
+//! The schema is created and upgraded by embedded migrations when a store is built, under an
+//! advisory lock, so replicas may start together.
+//!
+//! ```no_run
+//! use scim_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
+//! use scim_store_postgres::PostgresStore;
+//!
+//! # async fn run() -> scim_core::Result<()> {
+//! let store = PostgresStore::connect("postgres://postgres@127.0.0.1:5432/scim").await?;
+//! let registry = Registry::standard();
+//! let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+//! let page = store.query(Scope::new("tenant-a", "User", &keys), &Query::new(Page::new(1, 10))).await?;
+//! println!("{} users", page.total_results);
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod filter;
+mod migrate;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use scim_core::{
+    Capabilities, Clock, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
+    Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource,
+    SystemClock, Version,
+};
+use serde_json::Value;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{Json, ToSql, Type};
+use tokio_postgres::{IsolationLevel, NoTls, Row};
+
+use crate::filter::{BASE_PARAMS, key_name, key_table};
+
+pub use deadpool_postgres;
+pub use tokio_postgres;
+
+/// The name the store gives itself in [`Error::Backend`].
+const STORE: &str = "postgres";
+
+/// A [`ResourceStore`] over PostgreSQL.
+///
+/// Cloning is cheap and shares the pool.
+#[derive(Clone)]
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    /// The key attributes known to be backfilled in the key tables: (resource type, attribute,
+    /// case-exact, unique).
+    keys_ready: Mutex<HashSet<(String, String, bool, bool)>>,
+    /// The member-name spellings known to be recorded: (resource type, spelling).
+    spellings: Mutex<HashSet<(String, String)>>,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore").field("pool", &self.inner.pool.status()).finish()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (a `postgres://` URL or a key-value connection
+    /// string) with a pool of up to 16 connections, and applies the schema migrations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`] if the URL is invalid, the database cannot be reached, or a migration
+    /// fails.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url.parse().map_err(backend)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager).max_size(16).build().map_err(backend)?;
+        Self::from_pool(pool).await
+    }
+
+    /// A store over an existing pool; applies the schema migrations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`] if no connection can be had or a migration fails.
+    pub async fn from_pool(pool: Pool) -> Result<Self> {
+        let mut client = pool.get().await.map_err(backend)?;
+        migrate::run(&mut client).await.map_err(backend)?;
+        drop(client);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                clock: Arc::new(SystemClock),
+                keys_ready: Mutex::new(HashSet::new()),
+                spellings: Mutex::new(HashSet::new()),
+            }),
+        })
+    }
+
+    /// This store, stamping the groups it changes when a member is deleted with `clock`'s time.
+    #[must_use]
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                pool: self.inner.pool.clone(),
+                clock,
+                keys_ready: Mutex::new(HashSet::new()),
+                spellings: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    /// Records, in `tx`, the member names of `resources` (of `resource_type`) not yet known to
+    /// be recorded; returns them, to be marked known once `tx` commits.
+    async fn record_spellings<'r>(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        resource_type: &str,
+        resources: impl IntoIterator<Item = &'r JsonObject>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut names = std::collections::BTreeSet::new();
+        for resource in resources {
+            for (key, value) in resource {
+                names.insert(key.clone());
+                filter::spellings_of(value, &mut names);
+            }
+        }
+        let new: Vec<(String, String)> = {
+            let known = self.inner.spellings.lock().unwrap_or_else(PoisonError::into_inner);
+            names
+                .into_iter()
+                .map(|n| (resource_type.to_owned(), n))
+                .filter(|k| !known.contains(k))
+                .collect()
+        };
+        if !new.is_empty() {
+            let spellings: Vec<&str> = new.iter().map(|(_, n)| n.as_str()).collect();
+            let lower: Vec<String> = spellings.iter().map(|n| n.to_ascii_lowercase()).collect();
+            tx.execute(
+                "INSERT INTO scim_spellings (resource_type, lower_name, spelling) \
+                 SELECT $1, l, s FROM unnest($2::text[], $3::text[]) AS u(l, s) \
+                 ON CONFLICT DO NOTHING",
+                &[&resource_type, &lower, &spellings],
+            )
+            .await
+            .map_err(backend)?;
+        }
+        Ok(new)
+    }
+
+    /// Marks spellings recorded by a committed transaction as known.
+    fn spellings_committed(&self, new: Vec<(String, String)>) {
+        if !new.is_empty() {
+            let mut known = self.inner.spellings.lock().unwrap_or_else(PoisonError::into_inner);
+            known.extend(new);
+        }
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.inner.pool.get().await.map_err(backend)
+    }
+
+    /// Makes sure the key tables hold the scope's key attributes for every stored resource:
+    /// the first time a process sees a key attribute, it checks the database's record of key
+    /// attributes and, if this one is new or was folded differently, rebuilds its keys.
+    async fn ensure_keys(&self, scope: Scope<'_>) -> Result<()> {
+        let wanted: Vec<(String, String, bool, bool)> = scope
+            .keys
+            .indexed
+            .iter()
+            .map(|k| {
+                let unique = scope.keys.unique.contains(k);
+                (scope.resource_type.to_owned(), key_name(k), k.case_exact, unique)
+            })
+            .collect();
+        let missing: Vec<_> = {
+            let ready = self.inner.keys_ready.lock().unwrap_or_else(PoisonError::into_inner);
+            wanted.into_iter().filter(|w| !ready.contains(w)).collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('scim_key_defs:' || $1))",
+            &[&scope.resource_type],
+        )
+        .await
+        .map_err(backend)?;
+        for (resource_type, attribute, case_exact, unique) in &missing {
+            let def = tx
+                .query_opt(
+                    "SELECT case_exact, is_unique FROM scim_key_defs \
+                     WHERE resource_type = $1 AND attribute = $2",
+                    &[resource_type, attribute],
+                )
+                .await
+                .map_err(backend)?;
+            if def.is_some_and(|d| {
+                d.get::<_, bool>(0) == *case_exact && d.get::<_, bool>(1) == *unique
+            }) {
+                continue;
+            }
+            let key =
+                scope.keys.indexed.iter().find(|k| key_name(k) == *attribute).cloned().ok_or_else(
+                    || Error::Internal { detail: "key attribute vanished".to_owned() },
+                )?;
+            backfill(&tx, resource_type, &key, *unique).await.map_err(backend)?;
+            tx.execute(
+                "INSERT INTO scim_key_defs (resource_type, attribute, case_exact, is_unique) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (resource_type, attribute) \
+                 DO UPDATE SET case_exact = EXCLUDED.case_exact, is_unique = EXCLUDED.is_unique",
+                &[resource_type, attribute, case_exact, unique],
+            )
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        let mut ready = self.inner.keys_ready.lock().unwrap_or_else(PoisonError::into_inner);
+        ready.extend(missing);
+        Ok(())
+    }
+}
+
+/// Rebuilds the keys of one key attribute for every resource of `resource_type`. Values that
+/// already collide are kept once (the first by id); uniqueness holds for every later write.
+async fn backfill(
+    tx: &deadpool_postgres::Transaction<'_>,
+    resource_type: &str,
+    key: &KeyAttribute,
+    unique: bool,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    let attribute = key_name(key);
+    for table in [key_table(true), key_table(false)] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE resource_type = $1 AND attribute = $2"),
+            &[&resource_type, &attribute],
+        )
+        .await?;
+    }
+    let rows = tx
+        .query(
+            "SELECT tenant, id, data FROM scim_resources WHERE resource_type = $1 ORDER BY id",
+            &[&resource_type],
+        )
+        .await?;
+    let (mut tenants, mut ids, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    for row in &rows {
+        let Json(data): Json<JsonObject> = row.get(2);
+        if let Some(k) = key.key(&data) {
+            tenants.push(row.get::<_, String>(0));
+            ids.push(row.get::<_, String>(1));
+            keys.push(k.into_owned());
+        }
+    }
+    let table = key_table(unique);
+    tx.execute(
+        &format!(
+            "INSERT INTO {table} (tenant, resource_type, attribute, key, id) \
+             SELECT t, $1, $2, k, i FROM unnest($3::text[], $4::text[], $5::text[]) AS u(t, k, i) \
+             ON CONFLICT DO NOTHING"
+        ),
+        &[&resource_type, &attribute, &tenants, &keys, &ids],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Wraps a driver or pool error; its text stays out of client responses.
+fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> Error {
+    Error::Backend { store: STORE, source: Box::new(e) }
+}
+
+/// Whether `e` is a unique violation.
+fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+fn not_found(scope: Scope<'_>, id: &str) -> Error {
+    Error::NotFound { resource_type: scope.resource_type.to_owned(), id: id.to_owned() }
+}
+
+fn precondition_failed() -> Error {
+    Error::PreconditionFailed {
+        detail: "the resource has changed since the version given in If-Match".to_owned(),
+    }
+}
+
+fn resource_id(resource: &JsonObject) -> Result<&str> {
+    match resource.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => Ok(id),
+        _ => Err(Error::invalid_value("a stored resource needs a string id")),
+    }
+}
+
+/// The `value` of each entry of a group's `members`, without duplicates.
+fn member_ids(group: &JsonObject) -> Vec<String> {
+    let mut ids: Vec<String> = group
+        .get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Removes every entry for `member` from a group's `members` and stamps `meta.lastModified`.
+fn remove_member(group: &mut JsonObject, member: &str, now: &str) {
+    if let Some(Value::Array(members)) = group.get_mut("members") {
+        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
+        if members.is_empty() {
+            group.remove("members");
+        }
+    }
+    if let Some(Value::Object(meta)) = group.get_mut("meta") {
+        meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
+    }
+}
+
+fn stored(row: &Row) -> StoredResource {
+    let Json(resource): Json<JsonObject> = row.get("data");
+    let version: i64 = row.get("version");
+    StoredResource::new(resource, Version::new(version.to_string()))
+}
+
+/// Writes the keys and memberships of `resource` (after the old ones were removed).
+async fn write_index(
+    tx: &deadpool_postgres::Transaction<'_>,
+    scope: Scope<'_>,
+    id: &str,
+    resource: &JsonObject,
+) -> Result<()> {
+    for key in &scope.keys.indexed {
+        let Some(value) = key.key(resource) else { continue };
+        let unique = scope.keys.unique.contains(key);
+        let sql = if unique {
+            "INSERT INTO scim_unique_keys (tenant, resource_type, attribute, key, id) \
+             VALUES ($1, $2, $3, $4, $5)"
+        } else {
+            "INSERT INTO scim_index_keys (tenant, resource_type, attribute, key, id) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+        };
+        let stmt = tx.prepare_cached(sql).await.map_err(backend)?;
+        let attribute = key_name(key);
+        let value: &str = &value;
+        let inserted = tx
+            .execute(&stmt, &[&scope.tenant, &scope.resource_type, &attribute, &value, &id])
+            .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Uniqueness {
+                    detail: format!("{} is already in use", key.name),
+                });
+            }
+            other => other.map_err(backend)?,
+        };
+    }
+    if scope.resource_type == GROUP_RESOURCE_TYPE {
+        let members = member_ids(resource);
+        if !members.is_empty() {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO scim_members (tenant, group_id, member_id) \
+                     SELECT $1, $2, m FROM unnest($3::text[]) AS m ON CONFLICT DO NOTHING",
+                )
+                .await
+                .map_err(backend)?;
+            tx.execute(&stmt, &[&scope.tenant, &id, &members]).await.map_err(backend)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the keys and memberships of the resource `id`.
+async fn clear_index(
+    tx: &deadpool_postgres::Transaction<'_>,
+    scope: Scope<'_>,
+    id: &str,
+) -> Result<()> {
+    for sql in [
+        "DELETE FROM scim_unique_keys WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+        "DELETE FROM scim_index_keys WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+    ] {
+        let stmt = tx.prepare_cached(sql).await.map_err(backend)?;
+        tx.execute(&stmt, &[&scope.tenant, &scope.resource_type, &id]).await.map_err(backend)?;
+    }
+    if scope.resource_type == GROUP_RESOURCE_TYPE {
+        let stmt = tx
+            .prepare_cached("DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2")
+            .await
+            .map_err(backend)?;
+        tx.execute(&stmt, &[&scope.tenant, &id]).await.map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// After a failed compare-and-swap on `id`: `NotFound` if it does not exist, else
+/// `PreconditionFailed`.
+async fn missing_or_stale(
+    tx: &deadpool_postgres::Transaction<'_>,
+    scope: Scope<'_>,
+    id: &str,
+) -> Error {
+    let exists = tx
+        .query_opt(
+            "SELECT 1 FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+            &[&scope.tenant, &scope.resource_type, &id],
+        )
+        .await;
+    match exists {
+        Ok(Some(_)) => precondition_failed(),
+        Ok(None) => not_found(scope, id),
+        Err(e) => backend(e),
+    }
+}
+
+/// The version number `if_match` names; `None` if it names none this store could have made.
+fn expected_version(if_match: Option<&Version>) -> Option<Option<i64>> {
+    if_match.map(|v| v.as_str().parse::<i64>().ok())
+}
+
+#[async_trait]
+impl ResourceStore for PostgresStore {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::new(true, true)
+    }
+
+    async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource> {
+        let id = resource_id(&resource)?.to_owned();
+        self.ensure_keys(scope).await?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO scim_resources (tenant, resource_type, id, version, data) \
+                 VALUES ($1, $2, $3, nextval('scim_versions'), $4) RETURNING version",
+            )
+            .await
+            .map_err(backend)?;
+        let inserted = tx
+            .query_one(&stmt, &[&scope.tenant, &scope.resource_type, &id, &Json(&resource)])
+            .await;
+        let version: i64 = match inserted {
+            Ok(row) => row.get(0),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Uniqueness { detail: "id is already in use".to_owned() });
+            }
+            Err(e) => return Err(backend(e)),
+        };
+        write_index(&tx, scope, &id, &resource).await?;
+        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
+        tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
+        Ok(StoredResource::new(resource, Version::new(version.to_string())))
+    }
+
+    async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT version, data FROM scim_resources \
+                 WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+            )
+            .await
+            .map_err(backend)?;
+        let row = client
+            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id])
+            .await
+            .map_err(backend)?;
+        Ok(row.as_ref().map(stored))
+    }
+
+    async fn replace(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        resource: JsonObject,
+        if_match: Option<&Version>,
+    ) -> Result<StoredResource> {
+        if resource_id(&resource)? != id {
+            return Err(Error::invalid_value("a replacement must keep the resource's id"));
+        }
+        self.ensure_keys(scope).await?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        let expected = expected_version(if_match);
+        if expected == Some(None) {
+            return Err(missing_or_stale(&tx, scope, id).await);
+        }
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
+                 WHERE tenant = $1 AND resource_type = $2 AND id = $3 \
+                 AND ($5::bigint IS NULL OR version = $5) RETURNING version",
+            )
+            .await
+            .map_err(backend)?;
+        let expected = expected.flatten();
+        let row = tx
+            .query_opt(
+                &stmt,
+                &[&scope.tenant, &scope.resource_type, &id, &Json(&resource), &expected],
+            )
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else { return Err(missing_or_stale(&tx, scope, id).await) };
+        let version: i64 = row.get(0);
+        clear_index(&tx, scope, id).await?;
+        write_index(&tx, scope, id, &resource).await?;
+        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
+        tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
+        Ok(StoredResource::new(resource, Version::new(version.to_string())))
+    }
+
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        let expected = expected_version(if_match);
+        if expected == Some(None) {
+            return Err(missing_or_stale(&tx, scope, id).await);
+        }
+        let expected = expected.flatten();
+        let stmt = tx
+            .prepare_cached(
+                "DELETE FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3 \
+                 AND ($4::bigint IS NULL OR version = $4) RETURNING id",
+            )
+            .await
+            .map_err(backend)?;
+        let deleted = tx
+            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id, &expected])
+            .await
+            .map_err(backend)?;
+        if deleted.is_none() {
+            return Err(missing_or_stale(&tx, scope, id).await);
+        }
+        clear_index(&tx, scope, id).await?;
+
+        // Remove the deleted resource from every group that lists it: lock those groups (in id
+        // order), rewrite their members, give them new versions, then drop the membership rows.
+        let groups = tx
+            .query(
+                "SELECT g.id, g.data FROM scim_resources AS g WHERE g.tenant = $1 \
+                 AND g.resource_type = $2 AND g.id IN \
+                 (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $3) \
+                 ORDER BY g.id FOR UPDATE",
+                &[&scope.tenant, &GROUP_RESOURCE_TYPE, &id],
+            )
+            .await
+            .map_err(backend)?;
+        let now = self.inner.clock.timestamp();
+        let mut changed = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let group_id: String = group.get(0);
+            let Json(mut data): Json<JsonObject> = group.get(1);
+            remove_member(&mut data, id, &now);
+            tx.execute(
+                "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
+                 WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+                &[&scope.tenant, &GROUP_RESOURCE_TYPE, &group_id, &Json(&data)],
+            )
+            .await
+            .map_err(backend)?;
+            changed.push(data);
+        }
+        let spellings = self.record_spellings(&tx, GROUP_RESOURCE_TYPE, &changed).await?;
+        tx.execute(
+            "DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2",
+            &[&scope.tenant, &id],
+        )
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        self.spellings_committed(spellings);
+        Ok(())
+    }
+
+    async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
+        self.ensure_keys(scope).await?;
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(backend)?;
+        // The generated conditions are large but cheap per row; JIT compiling them costs more
+        // than it saves.
+        tx.batch_execute("SET LOCAL jit = off").await.map_err(backend)?;
+        let mut spellings = filter::Spellings::new();
+        if let Some(filter) = query.filter {
+            let mut names = std::collections::BTreeSet::new();
+            filter::names_in(filter, &mut names);
+            let names: Vec<String> = names.into_iter().collect();
+            let stmt = tx
+                .prepare_cached(
+                    "SELECT lower_name, spelling FROM scim_spellings \
+                     WHERE resource_type = $1 AND lower_name = ANY($2)",
+                )
+                .await
+                .map_err(backend)?;
+            for row in tx.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)? {
+                spellings.entry(row.get(0)).or_default().push(row.get(1));
+            }
+        }
+        let plan = plan(scope, query, &spellings);
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
+        params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
+
+        let from = format!(
+            "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
+            plan.join, plan.superset
+        );
+        let candidates = |rows: Vec<Row>, exact: bool| {
+            let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
+            QueryPage::candidates(
+                rows.iter().map(stored).collect(),
+                execution,
+                query.sort.is_none(),
+            )
+        };
+        let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+        let page = match &plan.order {
+            Some(order) => {
+                // One scan gives the page's ids, the total and, unless the translation is exact
+                // by construction, whether the superset is exact on this data: it is if no
+                // candidate fails the strict condition. Only the page's rows are then read.
+                let ambiguous =
+                    if plan.exact { "false".to_owned() } else { format!("NOT ({})", plan.strict) };
+                let start = query.page.start_index.saturating_sub(1);
+                let mut total_and_ambiguous = None;
+                let mut ids: Vec<String> = Vec::new();
+                if query.page.count > 0 {
+                    let sql = format!(
+                        "SELECT r.id, count(*) OVER (), coalesce(bool_or({ambiguous}) OVER (), false) \
+                         {from} ORDER BY {order} LIMIT {} OFFSET {start}",
+                        query.page.count
+                    );
+                    let sql = prepare_text(&tx, &sql, params.len()).await?;
+                    let rows = tx.query(&sql, &params).await.map_err(backend)?;
+                    if let Some(first) = rows.first() {
+                        total_and_ambiguous =
+                            Some((first.get::<_, i64>(1), first.get::<_, bool>(2)));
+                    }
+                    ids = rows.iter().map(|row| row.get(0)).collect();
+                }
+                let (total, ambiguous) = match total_and_ambiguous {
+                    Some(found) => found,
+                    None => {
+                        let sql = format!(
+                            "SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}"
+                        );
+                        let sql = prepare_text(&tx, &sql, params.len()).await?;
+                        let row = tx.query_one(&sql, &params).await.map_err(backend)?;
+                        (row.get(0), row.get(1))
+                    }
+                };
+                if ambiguous {
+                    let sql = prepare_text(&tx, &all_sql, params.len()).await?;
+                    candidates(tx.query(&sql, &params).await.map_err(backend)?, false)
+                } else {
+                    let stmt = tx
+                        .prepare_cached(
+                            "SELECT id, version, data FROM scim_resources WHERE tenant = $1 \
+                             AND resource_type = $2 AND id = ANY($3)",
+                        )
+                        .await
+                        .map_err(backend)?;
+                    let rows = tx
+                        .query(&stmt, &[&scope.tenant, &scope.resource_type, &ids])
+                        .await
+                        .map_err(backend)?;
+                    let mut by_id: std::collections::HashMap<String, StoredResource> =
+                        rows.iter().map(|row| (row.get(0), stored(row))).collect();
+                    let page = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                    QueryPage::done(page, usize::try_from(total).unwrap_or_default())
+                }
+            }
+            // Every candidate goes back anyway: the library checks them if need be.
+            None => {
+                let sql = prepare_text(&tx, &all_sql, params.len()).await?;
+                candidates(tx.query(&sql, &params).await.map_err(backend)?, plan.exact)
+            }
+        };
+        tx.commit().await.map_err(backend)?;
+        Ok(page)
+    }
+
+    async fn groups_of(
+        &self,
+        tenant: &str,
+        member_ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<Membership>>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT m.member_id, m.group_id, CASE WHEN jsonb_typeof(g.data -> 'displayName') \
+                 = 'string' THEN g.data ->> 'displayName' END \
+                 FROM scim_members AS m JOIN scim_resources AS g ON g.tenant = m.tenant \
+                 AND g.resource_type = $3 AND g.id = m.group_id \
+                 WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.member_id, m.group_id",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = client
+            .query(&stmt, &[&tenant, &member_ids, &GROUP_RESOURCE_TYPE])
+            .await
+            .map_err(backend)?;
+        let mut out: BTreeMap<String, Vec<Membership>> = BTreeMap::new();
+        for row in rows {
+            out.entry(row.get(0))
+                .or_default()
+                .push(Membership::new(row.get::<_, String>(1), row.get(2)));
+        }
+        Ok(out)
+    }
+}
+
+/// Prepares a statement whose `count` parameters are all text (some may go unused).
+async fn prepare_text(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    count: usize,
+) -> Result<tokio_postgres::Statement> {
+    tx.prepare_typed(sql, &vec![Type::TEXT; count]).await.map_err(backend)
+}
+
+/// How a query runs: its conditions and parameters, and the SQL order if the store can sort.
+struct Plan {
+    superset: String,
+    strict: String,
+    params: Vec<String>,
+    /// Known exact without a probe.
+    exact: bool,
+    /// A join for the sort key, if any.
+    join: String,
+    /// The SQL order for the requested sort, if the store can sort by it.
+    order: Option<String>,
+}
+
+fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> Plan {
+    let (superset, strict, mut params, exact) = match query.filter {
+        Some(filter) => {
+            let t = filter::translate(filter, scope.keys, spellings);
+            let exact = t.is_exact();
+            (t.superset, t.strict, t.params, exact)
+        }
+        None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true),
+    };
+    let (join, order) = match query.sort {
+        None => (String::new(), Some("r.id".to_owned())),
+        Some(sort) => {
+            let key = scope.keys.indexed.iter().find(|k| {
+                k.schema.as_deref() == sort.extension()
+                    && k.name == sort.attribute()
+                    && sort.sub_attribute().is_none()
+                    && sort.case_exact() == Some(k.case_exact)
+            });
+            match key {
+                Some(key) => {
+                    params.push(key_name(key));
+                    let n = params.len() + BASE_PARAMS;
+                    let table = key_table(scope.keys.unique.contains(key));
+                    let join = format!(
+                        "LEFT JOIN {table} AS sk ON sk.tenant = r.tenant AND sk.resource_type = \
+                         r.resource_type AND sk.attribute = ${n}::text AND sk.id = r.id"
+                    );
+                    let order = match sort.order() {
+                        SortOrder::Ascending => "sk.key ASC NULLS LAST, r.id",
+                        SortOrder::Descending => "sk.key DESC NULLS FIRST, r.id",
+                    };
+                    (join, Some(order.to_owned()))
+                }
+                None => (String::new(), None),
+            }
+        }
+    };
+    Plan { superset, strict, params, exact, join, order }
+}

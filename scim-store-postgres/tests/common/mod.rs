@@ -1,0 +1,86 @@
+//! A fresh schema per test on the database named by `SCIM_TEST_POSTGRES_URL`.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
+
+use scim_store_postgres::PostgresStore;
+use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use scim_store_postgres::tokio_postgres::{self, NoTls};
+
+/// The variable naming the test database.
+pub const URL_VAR: &str = "SCIM_TEST_POSTGRES_URL";
+
+/// The test database's URL, or `None` (after saying so) when the variable is not set.
+pub fn url() -> Option<String> {
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            println!("skipped: {URL_VAR} is not set");
+            None
+        }
+    }
+}
+
+/// A schema of its own in the test database, dropped by [`TestDb::drop_schema`], or when the
+/// value is dropped (so also when a test fails).
+pub struct TestDb {
+    url: String,
+    pub schema: String,
+    dropped: bool,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // A runtime of its own on a thread of its own: this may run inside the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok((client, conn)) = tokio_postgres::connect(&url, NoTls).await {
+                    tokio::spawn(conn);
+                    let _ = client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl TestDb {
+    /// Creates a fresh schema; panics if the database cannot be reached.
+    pub async fn new(url: &str) -> Self {
+        let schema = format!("scim_test_{}", uuid::Uuid::new_v4().simple());
+        let (client, conn) = tokio_postgres::connect(url, NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("{URL_VAR} is set but the database is unreachable: {e}"));
+        tokio::spawn(conn);
+        client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+        Self { url: url.to_owned(), schema, dropped: false }
+    }
+
+    /// A pool whose connections use the schema.
+    pub fn pool(&self) -> Pool {
+        let mut config: tokio_postgres::Config = self.url.parse().unwrap();
+        config.options(format!("-c search_path={}", self.schema));
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        Pool::builder(manager).max_size(8).build().unwrap()
+    }
+
+    /// A store (a replica, with its own pool) over the schema.
+    pub async fn store(&self) -> PostgresStore {
+        PostgresStore::from_pool(self.pool()).await.unwrap()
+    }
+
+    pub async fn drop_schema(mut self) {
+        self.dropped = true;
+        let (client, conn) = tokio_postgres::connect(&self.url, NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema)).await.unwrap();
+    }
+}

@@ -1,0 +1,156 @@
+//! Two stores with their own pools over one database behave as two replicas of a service.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use scim_core::{Error, KeyAttribute, Registry, ResourceStore, Scope, StoreKeys};
+use serde_json::{Value, json};
+
+fn object(v: Value) -> scim_core::JsonObject {
+    v.as_object().unwrap().clone()
+}
+
+fn user(id: &str, name: &str) -> scim_core::JsonObject {
+    object(json!({ "id": id, "userName": name, "meta": { "resourceType": "User" } }))
+}
+
+fn keys() -> (StoreKeys, StoreKeys) {
+    let registry = Registry::standard();
+    let users = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let groups = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap())
+        .with_unique(KeyAttribute::top_level("displayName", false));
+    (users, groups)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_racing_creates_of_case_variants_give_one_success() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (a, b) = (Arc::new(db.store().await), Arc::new(db.store().await));
+    let (users, _) = keys();
+    let users = Arc::new(users);
+    for round in 0..10 {
+        let mut tasks = Vec::new();
+        for (n, name) in
+            ["Racer", "racer", "RACER", "rAcEr", "\u{212A}elvin", "kelvin"].iter().enumerate()
+        {
+            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let users = users.clone();
+            let name = format!("{name}{round}");
+            tasks.push(tokio::spawn(async move {
+                let scope = Scope::new("race", "User", &users);
+                store.create(scope, user(&format!("u{round}-{n}"), &name)).await
+            }));
+        }
+        let mut ok = 0;
+        let mut kelvin_ok = 0;
+        for (n, task) in tasks.into_iter().enumerate() {
+            match task.await.unwrap() {
+                Ok(_) if n < 4 => ok += 1,
+                Ok(_) => kelvin_ok += 1,
+                Err(Error::Uniqueness { .. }) => {}
+                Err(other) => panic!("unexpected error: {other}"),
+            }
+        }
+        assert_eq!((ok, kelvin_ok), (1, 1), "round {round}");
+    }
+    db.drop_schema().await;
+}
+
+#[tokio::test]
+async fn etag_preconditions_hold_across_replicas() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (a, b) = (db.store().await, db.store().await);
+    let (users, _) = keys();
+    let scope = Scope::new("etag", "User", &users);
+    let v1 = a.create(scope, user("u1", "ann")).await.unwrap().version;
+    assert_eq!(b.get(scope, "u1").await.unwrap().unwrap().version, v1);
+    let v2 = b.replace(scope, "u1", user("u1", "ann2"), Some(&v1)).await.unwrap().version;
+    let stale = a.replace(scope, "u1", user("u1", "ann3"), Some(&v1)).await;
+    assert!(matches!(stale, Err(Error::PreconditionFailed { .. })), "{stale:?}");
+    let stale = a.delete(scope, "u1", Some(&v1)).await;
+    assert!(matches!(stale, Err(Error::PreconditionFailed { .. })), "{stale:?}");
+    let missing = a.delete(scope, "nope", Some(&v1)).await;
+    assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
+    a.delete(scope, "u1", Some(&v2)).await.unwrap();
+    assert!(b.get(scope, "u1").await.unwrap().is_none());
+    db.drop_schema().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_group_member_updates_are_compare_and_swap() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (a, b) = (Arc::new(db.store().await), Arc::new(db.store().await));
+    let (users, groups) = keys();
+    let (users, groups) = (Arc::new(users), Arc::new(groups));
+    let t = "groups";
+    for n in 0..20 {
+        a.create(Scope::new(t, "User", &users), user(&format!("u{n:02}"), &format!("user{n}")))
+            .await
+            .unwrap();
+    }
+    let group = |members: &[String]| {
+        let members: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
+        object(json!({ "id": "g1", "displayName": "Sales", "members": members,
+                       "meta": { "resourceType": "Group", "lastModified": "2020-01-01T00:00:00Z" } }))
+    };
+    a.create(Scope::new(t, "Group", &groups), group(&[])).await.unwrap();
+
+    // Every task adds its member with read-modify-write and If-Match, retrying on 412, as the
+    // PATCH path of the service does: no update is lost.
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+        let groups = groups.clone();
+        tasks.push(tokio::spawn(async move {
+            let scope = Scope::new(t, "Group", &groups);
+            loop {
+                let current = store.get(scope, "g1").await.unwrap().unwrap();
+                let mut members: Vec<String> = current.resource["members"]
+                    .as_array()
+                    .map(|m| m.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect())
+                    .unwrap_or_default();
+                members.push(format!("u{n:02}"));
+                match store.replace(scope, "g1", group(&members), Some(&current.version)).await {
+                    Ok(_) => return,
+                    Err(Error::PreconditionFailed { .. }) => continue,
+                    Err(other) => panic!("{other}"),
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let g = a.get(Scope::new(t, "Group", &groups), "g1").await.unwrap().unwrap();
+    assert_eq!(g.resource["members"].as_array().unwrap().len(), 20);
+    let ids: Vec<String> = (0..20).map(|n| format!("u{n:02}")).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let member_of = b.groups_of(t, &id_refs).await.unwrap();
+    assert_eq!(member_of.len(), 20);
+
+    // Deleting members on both replicas at once removes each from the group, with new versions.
+    let mut tasks = Vec::new();
+    for n in 0..10 {
+        let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+        let users = users.clone();
+        tasks.push(tokio::spawn(async move {
+            store.delete(Scope::new(t, "User", &users), &format!("u{n:02}"), None).await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let after = a.get(Scope::new(t, "Group", &groups), "g1").await.unwrap().unwrap();
+    assert_eq!(after.resource["members"].as_array().unwrap().len(), 10);
+    assert_ne!(after.version, g.version);
+    assert_ne!(after.resource["meta"]["lastModified"], "2020-01-01T00:00:00Z");
+    let member_of = b.groups_of(t, &id_refs).await.unwrap();
+    assert_eq!(member_of.len(), 10);
+    db.drop_schema().await;
+}
