@@ -53,7 +53,11 @@ fn logical_keyword<'a>(
     i: &'a str,
     word: &'static str,
 ) -> Result<Option<&'a str>, nom::Err<super::Expected<'a>>> {
-    let Ok((rest, _)) = ws0(i) else { return Ok(None) };
+    let (rest, _) = ws0(i)?;
+    // Most calls find no keyword: look at the first byte before anything else.
+    if !rest.as_bytes().first().is_some_and(|b| b.eq_ignore_ascii_case(&word.as_bytes()[0])) {
+        return Ok(None);
+    }
     let Ok((rest, _)) = keyword(rest, word) else { return Ok(None) };
     if rest.starts_with('(') {
         return Ok(Some(rest));

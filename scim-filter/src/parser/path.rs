@@ -9,37 +9,48 @@ use crate::ast::{AttrName, AttrPath, PatchPath, SchemaUri, ValuePath, is_attr_na
 /// Attribute names never contain `:`, so everything up to the last `:` of the token is the
 /// schema URI, and the rest is the name with an optional sub-attribute.
 pub(crate) fn parse_attr_path(i: &str) -> PResult<'_, AttrPath> {
-    let len = i.bytes().take_while(|&b| is_uri_byte(b) || b == b'$').count();
+    // One pass over the token, noting the last `:` and the first `.` after it.
+    let bytes = i.as_bytes();
+    let (mut len, mut colon, mut dot) = (0, None, None);
+    while let Some(&b) = bytes.get(len) {
+        match b {
+            b':' => {
+                colon = Some(len);
+                dot = None;
+            }
+            b'.' if dot.is_none() => dot = Some(len),
+            b if is_uri_byte(b) || b == b'$' => {}
+            _ => break,
+        }
+        len += 1;
+    }
     if len == 0 {
         return fail(i, "an attribute path");
     }
-    let (token, rest) = i.split_at(len);
-    let (schema, local, local_at) = match token.rfind(':') {
+    let (schema, local_at) = match colon {
         Some(colon) => {
-            let uri = &token[..colon];
+            let uri = &i[..colon];
             if !crate::ast::is_schema_uri(uri) {
                 return fail(i, "a schema URI before ':'");
             }
-            (Some(SchemaUri::new_unchecked(uri)), &token[colon + 1..], colon + 1)
+            (Some(SchemaUri::new_unchecked(uri)), colon + 1)
         }
-        None => (None, token, 0),
+        None => (None, 0),
     };
-    let (name, sub) = match local.split_once('.') {
-        Some((name, sub)) => (name, Some(sub)),
-        None => (local, None),
-    };
+    let name_end = dot.unwrap_or(len);
+    let name = &i[local_at..name_end];
     if !is_attr_name(name) {
         return fail(&i[local_at..], "an attribute name");
     }
-    let sub_attr = match sub {
-        Some(sub) if is_attr_name(sub) => Some(AttrName::new_unchecked(sub)),
-        Some(_) => {
-            return fail(&i[local_at + name.len() + 1..], "a sub-attribute name");
+    let sub_attr = match dot {
+        Some(dot) if is_attr_name(&i[dot + 1..len]) => {
+            Some(AttrName::new_unchecked(&i[dot + 1..len]))
         }
+        Some(dot) => return fail(&i[dot + 1..], "a sub-attribute name"),
         None => None,
     };
     let path = AttrPath { schema, name: AttrName::new_unchecked(name), sub_attr };
-    Ok((rest, path))
+    Ok((&i[len..], path))
 }
 
 /// The `"[" valFilter "]"` part of a value path; `i` starts at the `[`.

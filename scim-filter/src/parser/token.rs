@@ -1,14 +1,14 @@
 //! Tokens: whitespace, keywords, operators and JSON values.
 
 use nom::Parser;
-use nom::bytes::complete::{tag_no_case, take_while, take_while1};
+use nom::bytes::complete::tag_no_case;
 
 use super::{PResult, fail};
 use crate::ast::{AttrTest, CompValue, CompareOp};
 
 /// Whitespace real clients put between tokens: spaces, tabs and line breaks.
-fn is_ws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Bytes that may continue a name or keyword; a keyword must not be followed by one.
@@ -16,14 +16,19 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'$' | b'.' | b':')
 }
 
-/// Optional whitespace.
+/// Optional whitespace. (A byte loop rather than `take_while`: this runs between every two
+/// tokens.)
 pub(crate) fn ws0(i: &str) -> PResult<'_, &str> {
-    take_while(is_ws).parse(i)
+    let n = i.bytes().take_while(|&b| is_ws(b)).count();
+    Ok((&i[n..], &i[..n]))
 }
 
 /// At least one whitespace character.
 pub(crate) fn ws1(i: &str) -> PResult<'_, &str> {
-    take_while1(is_ws).parse(i)
+    match ws0(i)? {
+        (_, "") => Err(nom::Err::Error(super::Expected { input: i, message: "whitespace" })),
+        ok => Ok(ok),
+    }
 }
 
 /// Whether `i` starts with `keyword` (ASCII case-insensitive) as a whole word.
