@@ -58,5 +58,6 @@ pub use sort::SortKey;
 pub use store::{
     Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute, Membership,
     Page, Query, QueryPage, ResourceStore, Scope, StoreKeys, StoredResource, Version,
+    group_member_ids, remove_group_member,
 };
 pub use validate::{merge_replace, validate_resource};

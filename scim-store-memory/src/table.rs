@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use scim_core::{
     Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
-    StoredResource, Version,
+    StoredResource, Version, group_member_ids, remove_group_member,
 };
 use serde_json::Value;
 
@@ -171,7 +171,7 @@ impl Tenant {
         let Some(table) = self.tables.get_mut(GROUP_RESOURCE_TYPE) else { return Ok(()) };
         for group_id in groups {
             let Some(group) = table.rows.get_mut(&group_id) else { continue };
-            remove_member(&mut group.resource, id, now);
+            remove_group_member(&mut group.resource, id, now);
             group.version = next_version();
         }
         Ok(())
@@ -226,13 +226,13 @@ impl Tenant {
     }
 
     fn link_members(&mut self, group_id: &str, group: &JsonObject) {
-        for member in member_ids(group) {
+        for member in group_member_ids(group) {
             self.groups_by_member.entry(member.into()).or_default().insert(group_id.into());
         }
     }
 
     fn unlink_members(&mut self, group_id: &str, group: &JsonObject) {
-        for member in member_ids(group) {
+        for member in group_member_ids(group) {
             if let Some(groups) = self.groups_by_member.get_mut(member) {
                 groups.remove(group_id);
                 if groups.is_empty() {
@@ -240,29 +240,6 @@ impl Tenant {
                 }
             }
         }
-    }
-}
-
-/// The `value` of each entry of a group's `members`.
-fn member_ids(group: &JsonObject) -> impl Iterator<Item = &str> {
-    group
-        .get("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.get("value").and_then(Value::as_str))
-}
-
-/// Removes every entry for `member` from a group's `members` and stamps `meta.lastModified`.
-fn remove_member(group: &mut JsonObject, member: &str, now: &str) {
-    if let Some(Value::Array(members)) = group.get_mut("members") {
-        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
-        if members.is_empty() {
-            group.remove("members");
-        }
-    }
-    if let Some(Value::Object(meta)) = group.get_mut("meta") {
-        meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
     }
 }
 

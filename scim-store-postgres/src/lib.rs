@@ -335,30 +335,10 @@ fn resource_id(resource: &JsonObject) -> Result<&str> {
 
 /// The `value` of each entry of a group's `members`, without duplicates.
 fn member_ids(group: &JsonObject) -> Vec<String> {
-    let mut ids: Vec<String> = group
-        .get("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.get("value").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect();
+    let mut ids: Vec<String> = scim_core::group_member_ids(group).map(str::to_owned).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-/// Removes every entry for `member` from a group's `members` and stamps `meta.lastModified`.
-fn remove_member(group: &mut JsonObject, member: &str, now: &str) {
-    if let Some(Value::Array(members)) = group.get_mut("members") {
-        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
-        if members.is_empty() {
-            group.remove("members");
-        }
-    }
-    if let Some(Value::Object(meta)) = group.get_mut("meta") {
-        meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
-    }
 }
 
 fn stored(row: &Row) -> StoredResource {
@@ -598,7 +578,7 @@ impl ResourceStore for PostgresStore {
         for group in &groups {
             let group_id: String = group.get(0);
             let Json(mut data): Json<JsonObject> = group.get(1);
-            remove_member(&mut data, id, &now);
+            scim_core::remove_group_member(&mut data, id, &now);
             tx.execute(
                 "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
                  WHERE tenant = $1 AND resource_type = $2 AND id = $3",

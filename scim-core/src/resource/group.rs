@@ -106,25 +106,7 @@ impl Group {
     }
 }
 
-impl TryFrom<Value> for Group {
-    type Error = serde_json::Error;
-
-    fn try_from(value: Value) -> Result<Self, Self::Error> {
-        serde_json::from_value(value)
-    }
-}
-
-impl From<Group> for Value {
-    fn from(group: Group) -> Self {
-        group.to_json()
-    }
-}
-
-impl From<&Group> for Value {
-    fn from(group: &Group) -> Self {
-        group.to_json()
-    }
-}
+super::json_conversions!(Group);
 
 /// A member of a group (RFC 7643 §4.2, `members`).
 ///

@@ -28,6 +28,32 @@ pub use user::{
 
 use crate::schema::urn::{SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_USER};
 
+/// `TryFrom<Value>` and `From<T> for Value` (by `T::to_json`) for a typed resource.
+macro_rules! json_conversions {
+    ($t:ty) => {
+        impl TryFrom<serde_json::Value> for $t {
+            type Error = serde_json::Error;
+
+            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+                serde_json::from_value(value)
+            }
+        }
+
+        impl From<$t> for serde_json::Value {
+            fn from(resource: $t) -> Self {
+                resource.to_json()
+            }
+        }
+
+        impl From<&$t> for serde_json::Value {
+            fn from(resource: &$t) -> Self {
+                resource.to_json()
+            }
+        }
+    };
+}
+pub(crate) use json_conversions;
+
 /// Deserialises an optional boolean that may also arrive as the string `"true"` or `"false"`
 /// (any case), as Microsoft Entra ID sends it. `null` is `None`.
 fn de_opt_bool<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>

@@ -244,25 +244,7 @@ impl fmt::Debug for User {
     }
 }
 
-impl TryFrom<Value> for User {
-    type Error = serde_json::Error;
-
-    fn try_from(value: Value) -> Result<Self, Self::Error> {
-        serde_json::from_value(value)
-    }
-}
-
-impl From<User> for Value {
-    fn from(user: User) -> Self {
-        user.to_json()
-    }
-}
-
-impl From<&User> for Value {
-    fn from(user: &User) -> Self {
-        user.to_json()
-    }
-}
+super::json_conversions!(User);
 
 /// The components of a user's name (RFC 7643 §4.1.1).
 ///

@@ -7,6 +7,7 @@
 //! library, before and after the store is called.
 
 mod keys;
+mod membership;
 mod query;
 mod version;
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use keys::{KeyAttribute, StoreKeys};
+pub use membership::{group_member_ids, remove_group_member};
 pub use query::{FilterExecution, Page, Query, QueryPage};
 pub use version::Version;
 
