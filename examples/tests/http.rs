@@ -466,6 +466,13 @@ async fn wrong_methods_media_types_and_sizes() {
         assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
     }
 
+    // HEAD is allowed wherever GET is, and has no body.
+    for path in [format!("{BASE}/Users"), one.clone(), format!("{BASE}/ResourceTypes")] {
+        let reply = client.send("HEAD", &path, &[], None).await;
+        assert_eq!(reply.status, 200, "HEAD {path}");
+        assert!(reply.body.is_empty());
+    }
+
     // 415 for a body that is not JSON; application/json is as good as application/scim+json.
     let text = user("texty").to_string();
     let reply = client

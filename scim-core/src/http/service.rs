@@ -323,7 +323,7 @@ impl ScimService {
         let tenant = call.principal.tenant.as_str();
         let query = parse_query(parts.uri.query())?;
         match target {
-            Target::Collection if parts.method == Method::GET => {
+            Target::Collection if matches!(parts.method, Method::GET | Method::HEAD) => {
                 self.authorize(
                     call,
                     Operation::new(OperationKind::Search, Some(resource_type), None),

@@ -1,3 +1,4 @@
 //! Integration tests for scim-core.
 
 mod golden;
+mod http;
