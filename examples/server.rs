@@ -5,7 +5,7 @@
 //! ```
 //!
 //! It prints its base URL and bearer token, logs one line per request, and shuts down
-//! gracefully on Ctrl-C (in-flight requests finish; the exit status is 0).
+//! gracefully on Ctrl-C or SIGTERM (in-flight requests finish; the exit status is 0).
 
 use std::process::ExitCode;
 
@@ -62,6 +62,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Installed before the banner: once it is printed, Ctrl-C stops the server.
+    let shutdown = match scim_examples::shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(error) => {
+            eprintln!("error: cannot handle signals: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(options.bind).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -76,12 +84,6 @@ async fn main() -> ExitCode {
     println!("Bearer token:      {token}{source}");
     println!("Press Ctrl-C to stop.");
 
-    let shutdown = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling on this platform: run until killed.
-            std::future::pending::<()>().await;
-        }
-    };
     match scim_examples::serve(listener, service, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -15,6 +15,8 @@ Options:
   --base-path PATH   where the service is mounted (default /scim/v2)
   -h, --help         print this help
 
+Ctrl-C (or SIGTERM) stops the server gracefully.
+
 Logs go to standard output, one line per request; RUST_LOG (such as `warn` or
 `info,scim_core=debug`) changes what is logged.";
 

@@ -14,7 +14,7 @@ mod serve;
 
 pub use cli::{Command, Options, USAGE};
 pub use embed::axum_app;
-pub use serve::{respond, serve};
+pub use serve::{respond, serve, shutdown_signal};
 
 use std::sync::Arc;
 

@@ -98,6 +98,48 @@ pub async fn serve(
     Ok(())
 }
 
+/// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: the signal a container
+/// runtime or service manager sends to stop a server.
+///
+/// The handlers are installed when this function returns, not when the future is first
+/// polled, so a signal that arrives while the server is still starting is not lost.
+///
+/// # Errors
+///
+/// The error of installing a signal handler.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(service: scim_core::http::ScimService) -> std::io::Result<()> {
+/// let shutdown = scim_examples::shutdown_signal()?;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// scim_examples::serve(listener, service, shutdown).await
+/// # }
+/// ```
+pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
 /// Handles one request: reads its body up to the service's limit, lets `service` answer it,
 /// and logs one line.
 ///
