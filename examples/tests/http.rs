@@ -1,6 +1,13 @@
 //! The example server's SCIM service over real TCP: every endpoint and status of RFC 7644 that
 //! the service implements, with bodies checked, not just statuses.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and their helpers: a failed expectation is a failed test"
+)]
+
 mod support;
 
 use std::collections::HashSet;
@@ -737,7 +744,7 @@ async fn tenants_are_isolated_by_token() {
     for filter in ["userName+eq+%22acme-only%22", "userName+pr", "id+eq+%22{ID}%22"] {
         let filter = filter.replace("{ID}", id(&ann));
         let list = globex.get(&format!("{BASE}/Users?filter={filter}")).await.expect(200);
-        let ids: Vec<&str> = list["Resources"].as_array().unwrap().iter().map(|r| id(r)).collect();
+        let ids: Vec<&str> = list["Resources"].as_array().unwrap().iter().map(id).collect();
         assert!(!ids.contains(&id(&ann)), "{filter}: {list}");
     }
     let search = json!({ "filter": "userName sw \"a\"" });

@@ -1,5 +1,12 @@
 //! The serving loop itself: keep-alive, graceful shutdown, and the axum embedding.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and their helpers: a failed expectation is a failed test"
+)]
+
 mod support;
 
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! The protocol service through `ScimService::handle`, on the in-memory store.
 
+#![allow(clippy::unwrap_used, reason = "test helpers: a failure is a failed test")]
+
 use std::sync::Arc;
 
 use http::{Method, Request, Response, StatusCode, header};
