@@ -16,11 +16,16 @@ fn service() -> ScimService {
 }
 
 fn run(service: &ScimService, method: Method, uri: &str) -> Response<Vec<u8>> {
+    send(service, method, uri, "")
+}
+
+fn send(service: &ScimService, method: Method, uri: &str, body: &str) -> Response<Vec<u8>> {
     let request = Request::builder()
         .method(method)
         .uri(uri)
         .header(header::AUTHORIZATION, "Bearer t")
-        .body(Vec::new())
+        .header(header::CONTENT_TYPE, SCIM_MEDIA_TYPE)
+        .body(body.as_bytes().to_vec())
         .unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     runtime.block_on(service.handle(request))
@@ -37,4 +42,32 @@ fn head_is_allowed_wherever_get_is() {
     let response = run(&service, Method::PUT, "/scim/v2/Users");
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()[header::ALLOW], "GET, POST");
+}
+
+#[test]
+fn root_search_sorts_by_an_attribute_only_some_types_have() {
+    let service = service();
+    for name in ["carol", "alice", "bob"] {
+        let body = format!(r#"{{"userName":"{name}"}}"#);
+        assert_eq!(send(&service, Method::POST, "/scim/v2/Users", &body).status(), 201);
+    }
+    let group = r#"{"displayName":"Admins"}"#;
+    assert_eq!(send(&service, Method::POST, "/scim/v2/Groups", group).status(), 201);
+
+    // Users sort by userName; the group, which has none, still comes back.
+    let response = send(&service, Method::POST, "/scim/v2/.search", r#"{"sortBy":"userName"}"#);
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["totalResults"], 4);
+    let names: Vec<&str> = body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().or(r["displayName"].as_str()).unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob", "carol", "Admins"]);
+
+    // An attribute no type has is still an error.
+    let response = send(&service, Method::POST, "/scim/v2/.search", r#"{"sortBy":"nonsense"}"#);
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
