@@ -64,6 +64,9 @@ pub struct ResourceManager {
     config: ServiceConfig,
     /// Store keys by resource type name (ASCII lower case).
     keys: HashMap<String, StoreKeys>,
+    /// The default view (no `attributes`, no `excludedAttributes`) by resource type name (ASCII
+    /// lower case): what nearly every request asks for, built once.
+    default_views: HashMap<String, Projection>,
 }
 
 impl fmt::Debug for ResourceManager {
@@ -122,6 +125,7 @@ impl ResourceManagerBuilder {
     pub fn build(self) -> Result<ResourceManager> {
         let registry = self.registry.unwrap_or_else(Registry::standard);
         let mut keys = HashMap::new();
+        let mut default_views = HashMap::new();
         for resource_type in registry.resource_types() {
             let Some(schema) = registry.resource_type_schema(&resource_type.name) else {
                 return Err(Error::Internal {
@@ -135,6 +139,8 @@ impl ResourceManagerBuilder {
                 type_keys = type_keys.with_unique(KeyAttribute::top_level("displayName", false));
             }
             keys.insert(resource_type.name.to_ascii_lowercase(), type_keys);
+            default_views
+                .insert(resource_type.name.to_ascii_lowercase(), Projection::default_view(&schema));
         }
         Ok(ResourceManager {
             registry: Arc::new(registry),
@@ -143,6 +149,7 @@ impl ResourceManagerBuilder {
             ids: self.ids,
             config: self.config,
             keys,
+            default_views,
         })
     }
 }
@@ -482,6 +489,12 @@ impl ResourceManager {
         attributes: &[String],
         excluded: &[String],
     ) -> Result<Projection> {
+        let given = |list: &[String]| list.iter().any(|a| !a.trim().is_empty());
+        if !given(attributes) && !given(excluded) {
+            if let Some(view) = self.default_views.get(&resource_type.to_ascii_lowercase()) {
+                return Ok(view.clone());
+            }
+        }
         let (schema, _) = self.resource_type(resource_type)?;
         Projection::new(&schema, attributes, excluded)
     }

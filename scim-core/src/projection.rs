@@ -5,6 +5,8 @@
 //! schemas, and then applied to every resource of the response. Building resolves each listed
 //! path; applying only walks the stored JSON and copies what survives.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use scim_filter::AttrPath;
@@ -85,7 +87,8 @@ use crate::schema::{Attribute, Returned, Schema};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Projection {
-    root: Fields,
+    /// Shared, so that a cached projection (such as the default view) clones cheaply.
+    root: Arc<Fields>,
     /// Whether most of a resource is output (no `attributes` list), so that cloning it and then
     /// removing what is not output is the faster way.
     clone_first: bool,
@@ -277,7 +280,7 @@ impl Projection {
                 .collect();
             entries.push((ext.id.as_str().into(), Fields::new(fields).into_rule()));
         }
-        Projection { root: Fields::new(entries), clone_first }
+        Projection { root: Arc::new(Fields::new(entries)), clone_first }
     }
 
     /// The projection of `resource`, a stored resource in canonical form.

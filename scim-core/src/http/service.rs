@@ -17,7 +17,8 @@ use super::route::{Route, Target, route};
 use super::{bulk, discovery};
 use crate::error::{Error, Result};
 use crate::manager::ResourceManager;
-use crate::message::{ListResponse, PatchRequest, SearchRequest};
+use crate::message::{ListResponse, PatchRequest, SearchRequest, SortOrder};
+use crate::sort::SortKey;
 use crate::store::{StoredResource, Version};
 
 /// The media type of SCIM messages (RFC 7644 §3.1).
@@ -323,7 +324,7 @@ impl ScimService {
         let tenant = call.principal.tenant.as_str();
         let query = parse_query(parts.uri.query())?;
         match target {
-            Target::Collection if parts.method == Method::GET => {
+            Target::Collection if matches!(parts.method, Method::GET | Method::HEAD) => {
                 self.authorize(
                     call,
                     Operation::new(OperationKind::Search, Some(resource_type), None),
@@ -455,10 +456,31 @@ impl ScimService {
         let start = usize::try_from(search.start_index.unwrap_or(1).max(1)).unwrap_or(1);
         let count =
             search.count.map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
+        // A sortBy applies to the types that have the attribute (the others keep their natural
+        // order); it is an error only if no type has it.
+        let sortable = |name: &str, by: &str| {
+            manager
+                .registry()
+                .resource_type_schema(name)
+                .is_some_and(|schema| SortKey::new(&schema, by, SortOrder::Ascending).is_ok())
+        };
+        let sort_by = search.sort_by.as_deref().map(str::trim).filter(|by| !by.is_empty());
+        if let Some(by) = sort_by {
+            if !manager.registry().resource_types().iter().any(|rt| sortable(&rt.name, by)) {
+                return Err(Error::invalid_value(format!(
+                    "sortBy {by:?} is not an attribute of any resource type"
+                )));
+            }
+        }
         let mut total = 0usize;
         let mut resources = Vec::new();
         for resource_type in manager.registry().resource_types() {
             let name = resource_type.name.as_str();
+            let mut per_type = search.clone();
+            if sort_by.is_some_and(|by| !sortable(name, by)) {
+                per_type.sort_by = None;
+            }
+            let search = &per_type;
             let mut counting = search.clone();
             counting.count = Some(0);
             counting.start_index = Some(1);

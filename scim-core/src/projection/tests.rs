@@ -37,7 +37,10 @@ fn project(
     let attributes: Vec<String> = attributes.iter().map(|s| (*s).to_owned()).collect();
     let excluded: Vec<String> = excluded.iter().map(|s| (*s).to_owned()).collect();
     let projection = Projection::new(&schema, &attributes, &excluded).unwrap();
-    Value::Object(projection.apply(resource))
+    let out = projection.apply(resource);
+    // Consuming the resource projects it the same way.
+    assert_eq!(projection.apply_owned(resource.clone()), out, "{attributes:?} {excluded:?}");
+    Value::Object(out)
 }
 
 fn users(resource: &JsonObject, attributes: &[&str], excluded: &[&str]) -> Value {

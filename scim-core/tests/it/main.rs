@@ -9,4 +9,5 @@ mod concurrency;
 mod entra;
 mod golden;
 mod harness;
+mod http;
 mod okta;

@@ -1,0 +1,100 @@
+//! The protocol service in process: `ScimService::handle` for the requests a provisioning
+//! client sends most (GET by `userName eq` filter, POST, PATCH), on the in-memory store with
+//! 1,000 users, without any network.
+
+use std::cell::Cell;
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use scim_core::ResourceManager;
+use scim_core::http::{BearerTokens, Principal, ScimService};
+use scim_store_memory::InMemoryStore;
+use serde_json::json;
+
+const TOKEN: &str = "bench-token";
+
+fn request(method: &str, uri: &str, body: Vec<u8>) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method.parse().unwrap_or_default();
+    *request.uri_mut() = uri.parse().unwrap_or_default();
+    let headers = request.headers_mut();
+    headers.insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
+    headers.insert("authorization", http::HeaderValue::from_static("Bearer bench-token"));
+    headers.insert("content-type", http::HeaderValue::from_static("application/scim+json"));
+    request
+}
+
+fn user(n: usize) -> Vec<u8> {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": format!("user{n}"),
+        "active": true,
+        "name": { "givenName": format!("Given{n}"), "familyName": "Family" },
+        "emails": [{ "type": "work", "value": format!("user{n}@example.com"), "primary": true }],
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[allow(clippy::expect_used, clippy::unwrap_used)] // Set-up with constants known to be valid.
+fn http_handle(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    let manager =
+        ResourceManager::builder(Arc::new(InMemoryStore::new())).build().expect("manager");
+    let tokens = BearerTokens::new().with_token(TOKEN, Principal::new("default", "bench"));
+    let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+    let mut patch_target = String::new();
+    for n in 0..1000 {
+        let response = runtime.block_on(service.handle(request("POST", "/scim/v2/Users", user(n))));
+        assert_eq!(response.status(), 201);
+        if n == 500 {
+            let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+            patch_target = body["id"].as_str().unwrap().to_owned();
+        }
+    }
+
+    let mut group = c.benchmark_group("http_handle");
+    let uri = "/scim/v2/Users?filter=userName%20eq%20%22user500%22";
+    group.bench_function("get_by_filter", |b| {
+        b.iter(|| {
+            let response = runtime.block_on(service.handle(request("GET", uri, Vec::new())));
+            debug_assert_eq!(response.status(), 200);
+            black_box(response)
+        })
+    });
+
+    let next = Cell::new(1000);
+    group.bench_function("post", |b| {
+        b.iter(|| {
+            let n = next.replace(next.get() + 1);
+            let response =
+                runtime.block_on(service.handle(request("POST", "/scim/v2/Users", user(n))));
+            debug_assert_eq!(response.status(), 201);
+            black_box(response)
+        })
+    });
+
+    let path = format!("/scim/v2/Users/{patch_target}");
+    let flip = Cell::new(false);
+    group.bench_function("patch", |b| {
+        b.iter(|| {
+            let active = flip.replace(!flip.get());
+            let body = json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [
+                    { "op": "Replace", "path": "active", "value": if active { "True" } else { "False" } },
+                    { "op": "Replace", "path": "name.givenName", "value": if active { "Ann" } else { "Anna" } },
+                ]
+            });
+            let response =
+                runtime.block_on(service.handle(request("PATCH", &path, body.to_string().into_bytes())));
+            debug_assert_eq!(response.status(), 200);
+            black_box(response)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, http_handle);
+criterion_main!(benches);

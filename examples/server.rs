@@ -1,0 +1,94 @@
+//! A SCIM 2.0 service provider on the in-memory store, served with hyper and tokio.
+//!
+//! ```sh
+//! cargo run --release --example server -- --help
+//! ```
+//!
+//! It prints its base URL and bearer token, logs one line per request, and shuts down
+//! gracefully on Ctrl-C or SIGTERM (in-flight requests finish; the exit status is 0).
+
+use std::process::ExitCode;
+
+use scim_core::ServiceConfig;
+use scim_core::http::{BearerTokens, Principal, Tenancy};
+use scim_examples::{Command, USAGE};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Command::parse(std::env::args().skip(1), std::env::var("SCIM_TOKEN").ok()) {
+        Ok(Command::Serve(options)) => options,
+        Ok(_) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // One line per request from `scim_examples::access`; the service's own per-request
+    // events are left to RUST_LOG=scim_core=info.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|s| s.parse::<Targets>().ok())
+        .unwrap_or_else(|| {
+            Targets::new()
+                .with_default(tracing::Level::INFO)
+                .with_target("scim_core", tracing::Level::WARN)
+        });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_ansi(ansi))
+        .with(filter)
+        .init();
+
+    let (token, generated) = match options.token {
+        Some(token) => (token, false),
+        None => (scim_examples::random_token(), true),
+    };
+    let tokens =
+        BearerTokens::new().with_token(&token, Principal::new("default", "example client"));
+    let service = match scim_examples::in_memory_service(
+        tokens,
+        &options.base_path,
+        Tenancy::ByPrincipal,
+        ServiceConfig::default(),
+    ) {
+        Ok(service) => service,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Installed before the banner: once it is printed, Ctrl-C stops the server.
+    let shutdown = match scim_examples::shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(error) => {
+            eprintln!("error: cannot handle signals: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(options.bind).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: cannot listen on {}: {error}", options.bind);
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = listener.local_addr().unwrap_or(options.bind);
+    let base_path = options.base_path.trim_end_matches('/');
+    println!("SCIM 2.0 base URL: http://{address}{base_path}");
+    let source = if generated { " (random; set --token or SCIM_TOKEN to choose one)" } else { "" };
+    println!("Bearer token:      {token}{source}");
+    println!("Press Ctrl-C to stop.");
+
+    match scim_examples::serve(listener, service, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

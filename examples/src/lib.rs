@@ -1,0 +1,77 @@
+//! What the scim-rs examples share: serving a [`ScimService`] over HTTP/1.1 with hyper and
+//! tokio ([`serve`]), the example server's command line ([`Options`]), the service it runs
+//! ([`in_memory_service`]), and the axum application of the `axum_embed` example
+//! ([`axum_app`]).
+//!
+//! The examples themselves live beside this library: `cargo run --release --example server`
+//! and `cargo run --example axum_embed`.
+//!
+//! [`ScimService`]: scim_core::http::ScimService
+
+mod cli;
+mod embed;
+mod serve;
+
+pub use cli::{Command, Options, USAGE};
+pub use embed::axum_app;
+pub use serve::{respond, serve, shutdown_signal};
+
+use std::sync::Arc;
+
+use scim_core::http::{BearerTokens, ScimService, Tenancy};
+use scim_core::{ResourceManager, ServiceConfig};
+use scim_store_memory::InMemoryStore;
+
+/// A SCIM service on a fresh in-memory store, with the standard User, Group and Enterprise
+/// User schemas, mounted at `base_path` and authenticating with `tokens`.
+///
+/// # Errors
+///
+/// [`scim_core::Error::Internal`] if the configuration cannot build a resource manager (it
+/// always can with the standard registry).
+///
+/// # Examples
+///
+/// ```
+/// use scim_core::ServiceConfig;
+/// use scim_core::http::{BearerTokens, Principal, Tenancy};
+///
+/// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("default", "demo"));
+/// let service = scim_examples::in_memory_service(
+///     tokens,
+///     "/scim/v2",
+///     Tenancy::ByPrincipal,
+///     ServiceConfig::default(),
+/// )?;
+/// assert_eq!(service.manager().config().limits.max_results, 200);
+/// # Ok::<(), scim_core::Error>(())
+/// ```
+pub fn in_memory_service(
+    tokens: BearerTokens,
+    base_path: &str,
+    tenancy: Tenancy,
+    config: ServiceConfig,
+) -> scim_core::Result<ScimService> {
+    let manager =
+        ResourceManager::builder(Arc::new(InMemoryStore::new())).config(config).build()?;
+    Ok(ScimService::builder(manager, tokens).base_path(base_path).tenancy(tenancy).build())
+}
+
+/// A fresh random bearer token: two random (v4) UUIDs from the operating system's generator,
+/// 244 random bits, as 64 hex digits.
+///
+/// # Examples
+///
+/// ```
+/// let token = scim_examples::random_token();
+/// assert_eq!(token.len(), 64);
+/// assert_ne!(token, scim_examples::random_token());
+/// ```
+pub fn random_token() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+/// The README's Rust snippets, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

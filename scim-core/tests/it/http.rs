@@ -1,0 +1,73 @@
+//! The protocol service through `ScimService::handle`, on the in-memory store.
+
+#![allow(clippy::unwrap_used, reason = "test helpers: a failure is a failed test")]
+
+use std::sync::Arc;
+
+use http::{Method, Request, Response, StatusCode, header};
+use scim_core::ResourceManager;
+use scim_core::http::{BearerTokens, Principal, SCIM_MEDIA_TYPE, ScimService};
+
+fn service() -> ScimService {
+    let store = Arc::new(scim_store_memory::InMemoryStore::new());
+    let manager = ResourceManager::builder(store).build().unwrap();
+    let tokens = BearerTokens::new().with_token("t", Principal::new("acme", "test"));
+    ScimService::builder(manager, tokens).base_path("/scim/v2").build()
+}
+
+fn run(service: &ScimService, method: Method, uri: &str) -> Response<Vec<u8>> {
+    send(service, method, uri, "")
+}
+
+fn send(service: &ScimService, method: Method, uri: &str, body: &str) -> Response<Vec<u8>> {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, "Bearer t")
+        .header(header::CONTENT_TYPE, SCIM_MEDIA_TYPE)
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(service.handle(request))
+}
+
+#[test]
+fn head_is_allowed_wherever_get_is() {
+    let service = service();
+    for uri in ["/scim/v2/Users", "/scim/v2/Groups?filter=displayName+pr", "/scim/v2/Schemas"] {
+        let response = run(&service, Method::HEAD, uri);
+        assert_eq!(response.status(), StatusCode::OK, "HEAD {uri}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_MEDIA_TYPE);
+    }
+    let response = run(&service, Method::PUT, "/scim/v2/Users");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()[header::ALLOW], "GET, POST");
+}
+
+#[test]
+fn root_search_sorts_by_an_attribute_only_some_types_have() {
+    let service = service();
+    for name in ["carol", "alice", "bob"] {
+        let body = format!(r#"{{"userName":"{name}"}}"#);
+        assert_eq!(send(&service, Method::POST, "/scim/v2/Users", &body).status(), 201);
+    }
+    let group = r#"{"displayName":"Admins"}"#;
+    assert_eq!(send(&service, Method::POST, "/scim/v2/Groups", group).status(), 201);
+
+    // Users sort by userName; the group, which has none, still comes back.
+    let response = send(&service, Method::POST, "/scim/v2/.search", r#"{"sortBy":"userName"}"#);
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["totalResults"], 4);
+    let names: Vec<&str> = body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().or(r["displayName"].as_str()).unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob", "carol", "Admins"]);
+
+    // An attribute no type has is still an error.
+    let response = send(&service, Method::POST, "/scim/v2/.search", r#"{"sortBy":"nonsense"}"#);
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
