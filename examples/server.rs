@@ -1,4 +1,5 @@
-//! A SCIM 2.0 service provider on the in-memory store, served with hyper and tokio.
+//! A SCIM 2.0 service provider on the in-memory store (or PostgreSQL with `--store`), served
+//! with hyper and tokio.
 //!
 //! ```sh
 //! cargo run --release --example server -- --help
@@ -50,7 +51,15 @@ async fn main() -> ExitCode {
     };
     let tokens =
         BearerTokens::new().with_token(&token, Principal::new("default", "example client"));
-    let service = match scim_examples::in_memory_service(
+    let store = match scim_examples::open_store(&options.store).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: cannot open the store: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = match scim_examples::service_on(
+        store,
         tokens,
         &options.base_path,
         Tenancy::ByPrincipal,

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 /// The example server's `--help` text.
 pub const USAGE: &str = "\
-A SCIM 2.0 service provider on an in-memory store.
+A SCIM 2.0 service provider, on the in-memory store or on PostgreSQL.
 
 Usage: cargo run --release --example server -- [OPTIONS]
 
@@ -13,6 +13,8 @@ Options:
   --token TOKEN      the bearer token clients must send (default: $SCIM_TOKEN, else a random
                      token, printed at start)
   --base-path PATH   where the service is mounted (default /scim/v2)
+  --store STORE      `memory` (the default) or a PostgreSQL URL such as
+                     postgres://user@localhost:5432/scim (tables are created at start)
   -h, --help         print this help
 
 Ctrl-C (or SIGTERM) stops the server gracefully.
@@ -40,6 +42,19 @@ pub struct Options {
     pub token: Option<String>,
     /// Where the service is mounted.
     pub base_path: String,
+    /// Where resources are kept.
+    pub store: StoreChoice,
+}
+
+/// The store the example server runs on.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StoreChoice {
+    /// The in-memory store (data is lost when the server stops).
+    #[default]
+    Memory,
+    /// A PostgreSQL database at this URL.
+    Postgres(String),
 }
 
 impl Default for Options {
@@ -48,6 +63,7 @@ impl Default for Options {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             token: None,
             base_path: "/scim/v2".to_owned(),
+            store: StoreChoice::Memory,
         }
     }
 }
@@ -108,6 +124,19 @@ impl Command {
                     options.token = Some(token);
                 }
                 "--base-path" => options.base_path = value()?,
+                "--store" => {
+                    let store = value()?;
+                    options.store = if store == "memory" {
+                        StoreChoice::Memory
+                    } else if store.starts_with("postgres://") || store.starts_with("postgresql://")
+                    {
+                        StoreChoice::Postgres(store)
+                    } else {
+                        return Err(format!(
+                            "--store: {store:?} is neither `memory` nor a postgres:// URL"
+                        ));
+                    };
+                }
                 other => return Err(format!("unknown argument {other:?} (try --help)")),
             }
         }
@@ -139,11 +168,22 @@ mod tests {
         assert_eq!(serve(&[], Some("from-env")).token.as_deref(), Some("from-env"));
         assert_eq!(serve(&["--token", "flag"], Some("env")).token.as_deref(), Some("flag"));
         assert_eq!(serve(&[], Some(" ")).token, None);
+        assert_eq!(
+            serve(&["--store", "postgres://u@localhost/db"], None).store,
+            StoreChoice::Postgres("postgres://u@localhost/db".to_owned())
+        );
+        assert_eq!(serve(&["--store=memory"], None).store, StoreChoice::Memory);
     }
 
     #[test]
     fn bad_arguments() {
-        for bad in [&["--bind"][..], &["--bind", "nowhere"], &["--token", ""], &["--verbose"]] {
+        for bad in [
+            &["--bind"][..],
+            &["--bind", "nowhere"],
+            &["--token", ""],
+            &["--verbose"],
+            &["--store", "mysql://x"],
+        ] {
             assert!(Command::parse(bad.iter().copied(), None).is_err(), "{bad:?}");
         }
         assert_eq!(Command::parse(["-h"], None).unwrap(), Command::Help);

@@ -9,17 +9,19 @@
 //! [`ScimService`]: scim_core::http::ScimService
 
 mod cli;
+mod client;
 mod embed;
 mod serve;
 
-pub use cli::{Command, Options, USAGE};
+pub use cli::{Command, Options, StoreChoice, USAGE};
+pub use client::{ClientReply, ScimClient};
 pub use embed::axum_app;
 pub use serve::{respond, serve, shutdown_signal};
 
 use std::sync::Arc;
 
 use scim_core::http::{BearerTokens, ScimService, Tenancy};
-use scim_core::{ResourceManager, ServiceConfig};
+use scim_core::{DynResourceStore, ResourceManager, ServiceConfig};
 use scim_store_memory::InMemoryStore;
 
 /// A SCIM service on a fresh in-memory store, with the standard User, Group and Enterprise
@@ -52,9 +54,38 @@ pub fn in_memory_service(
     tenancy: Tenancy,
     config: ServiceConfig,
 ) -> scim_core::Result<ScimService> {
-    let manager =
-        ResourceManager::builder(Arc::new(InMemoryStore::new())).config(config).build()?;
+    service_on(Arc::new(InMemoryStore::new()), tokens, base_path, tenancy, config)
+}
+
+/// The service the example server runs, on `store`.
+///
+/// # Errors
+///
+/// As [`in_memory_service`].
+pub fn service_on(
+    store: Arc<DynResourceStore>,
+    tokens: BearerTokens,
+    base_path: &str,
+    tenancy: Tenancy,
+    config: ServiceConfig,
+) -> scim_core::Result<ScimService> {
+    let manager = ResourceManager::builder(store).config(config).build()?;
     Ok(ScimService::builder(manager, tokens).base_path(base_path).tenancy(tenancy).build())
+}
+
+/// Opens the store the command line chose: the in-memory store, or PostgreSQL (connecting and
+/// applying its migrations).
+///
+/// # Errors
+///
+/// The PostgreSQL store's error when the database cannot be reached or migrated.
+pub async fn open_store(choice: &StoreChoice) -> scim_core::Result<Arc<DynResourceStore>> {
+    Ok(match choice {
+        StoreChoice::Postgres(url) => {
+            Arc::new(scim_store_postgres::PostgresStore::connect(url).await?)
+        }
+        _ => Arc::new(InMemoryStore::new()),
+    })
 }
 
 /// A fresh random bearer token: two random (v4) UUIDs from the operating system's generator,
