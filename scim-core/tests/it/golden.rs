@@ -118,3 +118,43 @@ fn rfc7643_8_4_group() {
         Some("https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646")
     );
 }
+
+/// Every RFC 7643 §8 example normalises without loss (read-only values aside: `id`, `meta`,
+/// `groups`, the manager's `displayName`), validates against its schemas, and projects back to
+/// itself minus the password.
+#[test]
+fn rfc7643_examples_normalise_validate_and_project_back() {
+    use scim_core::{Compatibility, Projection, Registry, normalize_resource, validate_resource};
+
+    let registry = Registry::standard();
+    for (resource_type, fixture) in
+        [("User", USER_MINIMAL), ("User", USER_FULL), ("User", ENTERPRISE_USER), ("Group", GROUP)]
+    {
+        let schema = registry.resource_type_schema(resource_type).unwrap();
+        let original: Value = serde_json::from_str(fixture).unwrap();
+        for compat in [Compatibility::default(), Compatibility::strict()] {
+            let mut normalized = normalize_resource(&schema, original.clone(), &compat).unwrap();
+            validate_resource(&schema, &normalized).unwrap();
+            // Put back what normalisation drops as read-only, as a store would hold it.
+            for read_only in ["id", "meta", "groups"] {
+                if let Some(value) = original.get(read_only) {
+                    normalized.insert(read_only.to_owned(), value.clone());
+                }
+            }
+            let mut expected = original.as_object().unwrap().clone();
+            expected.remove("password");
+            // The manager's `displayName` is read-only: the server's to fill in, not the client's.
+            if let Some(Value::Object(manager)) =
+                expected.get_mut(ENTERPRISE_URN).and_then(|e| e.get_mut("manager"))
+            {
+                manager.remove("displayName");
+            }
+            let projected = Projection::default_view(&schema).apply(&normalized);
+            assert_eq!(
+                Value::Object(projected),
+                Value::Object(expected),
+                "{resource_type}: {fixture}"
+            );
+        }
+    }
+}

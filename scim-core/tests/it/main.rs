@@ -10,4 +10,5 @@ mod entra;
 mod golden;
 mod harness;
 mod http;
+mod isolation;
 mod okta;
