@@ -71,3 +71,59 @@ fn root_search_sorts_by_an_attribute_only_some_types_have() {
     let response = send(&service, Method::POST, "/scim/v2/.search", r#"{"sortBy":"nonsense"}"#);
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+/// An authorisation hook that lets a principal read and write but never delete.
+#[derive(Debug)]
+struct NoDeletes;
+
+impl scim_core::http::Authorizer for NoDeletes {
+    fn authorize(
+        &self,
+        _principal: &scim_core::http::Principal,
+        operation: &scim_core::http::Operation<'_>,
+    ) -> bool {
+        operation.kind != scim_core::http::OperationKind::Delete
+    }
+}
+
+#[tokio::test]
+async fn the_authorisation_hook_sees_each_operation() {
+    let manager = ResourceManager::builder(Arc::new(scim_store_memory::InMemoryStore::new()))
+        .build()
+        .unwrap();
+    let tokens = BearerTokens::new().with_token("t", Principal::new("acme", "client"));
+    let service = ScimService::builder(manager, tokens).authorizer(NoDeletes).build();
+    let send = |method: &str, path: &str, body: &str| {
+        http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Authorization", "Bearer t")
+            .header("Content-Type", "application/scim+json")
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    };
+    let created = service.handle(send("POST", "/Users", r#"{"userName":"ann"}"#)).await;
+    assert_eq!(created.status(), 201);
+    let id = serde_json::from_slice::<serde_json::Value>(created.body()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let denied = service.handle(send("DELETE", &format!("/Users/{id}"), "")).await;
+    assert_eq!(denied.status(), 403);
+    let body: serde_json::Value = serde_json::from_slice(denied.body()).unwrap();
+    assert_eq!(body["status"], "403");
+    assert_eq!(service.handle(send("GET", &format!("/Users/{id}"), "")).await.status(), 200);
+
+    // Inside a bulk request each operation is authorised on its own.
+    let bulk = format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+            {{"method":"DELETE","path":"/Users/{id}"}},
+            {{"method":"POST","path":"/Users","bulkId":"b","data":{{"userName":"bob"}}}}]}}"#
+    );
+    let reply = service.handle(send("POST", "/Bulk", &bulk)).await;
+    assert_eq!(reply.status(), 200);
+    let body: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
+    assert_eq!(body["Operations"][0]["status"], "403");
+    assert_eq!(body["Operations"][1]["status"], "201");
+    assert_eq!(service.handle(send("GET", &format!("/Users/{id}"), "")).await.status(), 200);
+}
