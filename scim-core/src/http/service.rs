@@ -365,7 +365,21 @@ impl ScimService {
                     _ => return Err(method_not_allowed("GET, PUT, PATCH, DELETE")),
                 };
                 self.authorize(call, Operation::new(kind, Some(resource_type), Some(&id)))?;
-                let if_match = if_match(parts)?;
+                let if_match = match if_match_tags(parts)? {
+                    // Several tags: the resource's current version must be one of them.
+                    Some(tags) if tags.len() > 1 && kind != OperationKind::Read => {
+                        let current = manager.get(tenant, resource_type, &id).await?.version;
+                        if !tags.contains(&current) {
+                            return Err(Error::PreconditionFailed {
+                                detail: "the resource's version matches none of If-Match"
+                                    .to_owned(),
+                            });
+                        }
+                        Some(current)
+                    }
+                    Some(mut tags) => tags.pop(),
+                    None => None,
+                };
                 match kind {
                     OperationKind::Read => {
                         let found = manager.get(tenant, resource_type, &id).await?;
@@ -681,16 +695,23 @@ fn parse_search_body(
 }
 
 /// The version `If-Match` asks for: `None` when absent or `*`.
-fn if_match(parts: &http::request::Parts) -> Result<Option<Version>> {
-    let Some(value) = parts.headers.get(header::IF_MATCH) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| Error::invalid_syntax("malformed If-Match header"))?;
-    let first = value.split(',').next().unwrap_or_default().trim();
-    if first == "*" {
-        return Ok(None);
+/// The versions `If-Match` lists: `None` when it is absent or `*` (any version will do).
+fn if_match_tags(parts: &http::request::Parts) -> Result<Option<Vec<Version>>> {
+    let mut tags = Vec::new();
+    for value in parts.headers.get_all(header::IF_MATCH) {
+        let value =
+            value.to_str().map_err(|_| Error::invalid_syntax("malformed If-Match header"))?;
+        for tag in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if tag == "*" {
+                return Ok(None);
+            }
+            let version = Version::from_etag(tag).ok_or_else(|| {
+                Error::invalid_syntax("If-Match must hold entity tags such as W/\"3\"")
+            })?;
+            tags.push(version);
+        }
     }
-    Version::from_etag(first)
-        .map(Some)
-        .ok_or_else(|| Error::invalid_syntax("If-Match must hold an entity tag such as W/\"3\""))
+    Ok((!tags.is_empty()).then_some(tags))
 }
 
 /// Whether `If-None-Match` names `version` (or `*`).

@@ -127,3 +127,22 @@ async fn the_authorisation_hook_sees_each_operation() {
     assert_eq!(body["Operations"][1]["status"], "201");
     assert_eq!(service.handle(send("GET", &format!("/Users/{id}"), "")).await.status(), 200);
 }
+
+#[tokio::test]
+async fn if_match_with_several_entity_tags() {
+    let client = crate::harness::Client::new();
+    let created =
+        client.post("/Users", serde_json::json!({ "userName": "tags" })).await.expect(201);
+    let path = format!("/Users/{}", created.body["id"].as_str().unwrap());
+    let current = created.header("etag").unwrap().to_owned();
+    let body = serde_json::json!({ "userName": "tags", "title": "x" });
+    let stale = client
+        .send_with("PUT", &path, Some(body.clone()), &[("If-Match", r#"W/"1000", W/"1001""#)])
+        .await;
+    assert_eq!(stale.status, 412);
+    let both = format!(r#"W/"1000", {current}"#);
+    let ok = client.send_with("PUT", &path, Some(body), &[("If-Match", both.as_str())]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let any = client.send_with("DELETE", &path, None, &[("If-Match", "*")]).await;
+    assert_eq!(any.status, 204);
+}
