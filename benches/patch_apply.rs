@@ -5,7 +5,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use scim_core::{
     Compatibility, JsonObject, PatchRequest, Registry, ResourceTypeSchema, apply_patch,
-    normalize_resource,
+    apply_patch_owned, normalize_resource,
 };
 use serde_json::{Value, json};
 
@@ -68,6 +68,14 @@ fn patch_apply(c: &mut Criterion) {
         b.iter(|| apply_patch(&schema, black_box(&user), black_box(&request), &compat))
     });
     // The floor: the copy of the resource that every PATCH returns (and its drop).
+    // What the resource manager runs: the stored copy it just read is patched in place.
+    group.bench_function("entra_5_ops_owned", |b| {
+        b.iter_batched(
+            || user.clone(),
+            |owned| apply_patch_owned(&schema, owned, black_box(&request), &compat),
+            criterion::BatchSize::SmallInput,
+        )
+    });
     group.bench_function("baseline_clone", |b| b.iter(|| black_box(&user).clone()));
     group.finish();
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::{IdGenerator, UuidIds};
 use crate::message::{PatchRequest, SearchRequest, SortOrder};
 use crate::normalize::{JsonObject, normalize_resource};
-use crate::patch::apply_patch;
+use crate::patch::apply_patch_owned;
 use crate::projection::Projection;
 use crate::registry::{Registry, ResourceTypeSchema};
 use crate::sort::SortKey;
@@ -266,9 +266,13 @@ impl ResourceManager {
         let scope = Scope::new(tenant, &schema.resource_type().name, keys);
         let body = normalize_resource(&schema, body, &self.config.compatibility)?;
         self.write_loop(scope, &schema, id, if_match, |existing| {
-            let merged = merge_replace(&schema, existing, body.clone())?;
+            let merged = merge_replace(&schema, &existing, body.clone())?;
             validate_resource(&schema, &merged)?;
-            Ok(merged)
+            if without_meta(&merged) == without_meta(&existing) {
+                Ok((existing, false))
+            } else {
+                Ok((merged, true))
+            }
         })
         .await
     }
@@ -298,40 +302,44 @@ impl ResourceManager {
         let scope = Scope::new(tenant, &schema.resource_type().name, keys);
         let compat = self.config.compatibility;
         self.write_loop(scope, &schema, id, if_match, |existing| {
-            Ok(apply_patch(&schema, existing, request, &compat)?.resource)
+            let outcome = apply_patch_owned(&schema, existing, request, &compat)?;
+            Ok((outcome.resource, outcome.changed))
         })
         .await
     }
 
-    /// Reads the resource, computes its new state with `change`, and writes it if it differs,
-    /// with the version read as the expected version. A write that loses a race to another
-    /// writer is retried from a fresh read, unless the client pinned a version with `if_match`.
+    /// Reads the resource, computes its new state with `change` (which takes the stored
+    /// resource and tells whether it changed it), and writes it if it changed, with the version
+    /// read as the expected version. A write that loses a race to another writer is retried from
+    /// a fresh read, unless the client pinned a version with `if_match`.
     async fn write_loop(
         &self,
         scope: Scope<'_>,
         schema: &ResourceTypeSchema<'_>,
         id: &str,
         if_match: Option<&Version>,
-        change: impl Fn(&JsonObject) -> Result<JsonObject>,
+        change: impl Fn(JsonObject) -> Result<(JsonObject, bool)>,
     ) -> Result<StoredResource> {
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let existing = self.store.get(scope, id).await?.ok_or_else(|| not_found(schema, id))?;
             if if_match.is_some_and(|v| *v != existing.version) {
                 return Err(precondition_failed());
             }
-            let mut updated = change(&existing.resource)?;
-            if without_meta(&updated) == without_meta(&existing.resource) {
-                return Ok(existing);
+            let version = existing.version;
+            let meta = existing.resource.get("meta").cloned();
+            let (mut updated, changed) = change(existing.resource)?;
+            if !changed {
+                return Ok(StoredResource::new(updated, version));
             }
             updated.insert("id".to_owned(), Value::String(id.to_owned()));
-            let mut meta = existing.resource.get("meta").cloned().unwrap_or_else(|| json!({}));
+            let mut meta = meta.unwrap_or_else(|| json!({}));
             if let Value::Object(meta) = &mut meta {
                 meta.insert("lastModified".to_owned(), Value::String(self.clock.timestamp()));
                 meta.remove("version");
                 meta.remove("location");
             }
             updated.insert("meta".to_owned(), meta);
-            match self.store.replace(scope, id, updated, Some(&existing.version)).await {
+            match self.store.replace(scope, id, updated, Some(&version)).await {
                 Err(Error::PreconditionFailed { .. }) if if_match.is_none() => continue,
                 Err(Error::PreconditionFailed { .. }) => return Err(precondition_failed()),
                 other => return other,

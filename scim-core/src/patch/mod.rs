@@ -111,37 +111,69 @@ pub fn apply_patch(
     request: &PatchRequest,
     compat: &Compatibility,
 ) -> Result<PatchOutcome> {
-    let mut work = Work { resource: resource.clone(), touched: Vec::new() };
+    apply_patch_owned(schema, resource.clone(), request, compat)
+}
+
+/// [`apply_patch`] on a resource the caller owns and no longer needs in its old state (such as
+/// a copy just read from a store): no second copy is made. On error the resource is dropped.
+///
+/// ```
+/// use scim_core::{Compatibility, PatchRequest, Registry, apply_patch_owned};
+/// use serde_json::json;
+///
+/// let registry = Registry::standard();
+/// let users = registry.resource_type_schema("User").unwrap();
+/// let user = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ann" });
+/// let request: PatchRequest = serde_json::from_value(json!({
+///     "Operations": [{ "op": "Replace", "path": "active", "value": "False" }]
+/// }))?;
+/// let outcome = apply_patch_owned(&users, user.as_object().unwrap().clone(), &request, &Compatibility::default())?;
+/// assert!(outcome.changed);
+/// assert_eq!(outcome.resource["active"], false);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`apply_patch`].
+pub fn apply_patch_owned(
+    schema: &ResourceTypeSchema<'_>,
+    resource: JsonObject,
+    request: &PatchRequest,
+    compat: &Compatibility,
+) -> Result<PatchOutcome> {
+    let original_schemas = resource.get("schemas").cloned();
+    let mut work = Work { resource, touched: Vec::new() };
     for (index, op) in request.operations.iter().enumerate() {
         apply::operation(schema, &mut work, op, compat).map_err(|e| in_operation(e, index, op))?;
     }
     let Work { resource: mut patched, touched } = work;
-    // Only the touched attributes can have changed: the others are copies of the input.
-    for key in &touched {
+    // Only the touched attributes can have changed: the others are as they came in.
+    for (key, _) in &touched {
         if patched.get_mut(*key).is_some_and(prune_value) {
             patched.remove(*key);
         }
     }
     set_schemas(schema, &mut patched);
     validate_resource(schema, &patched)?;
-    let changed = patched.get("schemas") != resource.get("schemas")
-        || touched.iter().any(|key| patched.get(*key) != resource.get(*key));
+    let changed = patched.get("schemas") != original_schemas.as_ref()
+        || touched.iter().any(|(key, before)| patched.get(*key) != before.as_ref());
     Ok(PatchOutcome { resource: patched, changed })
 }
 
 /// The resource being patched, and the top-level keys (attribute names, extension URNs) the
-/// operations so far have touched.
+/// operations so far have touched, each with its value before the first touch.
 #[derive(Debug)]
 struct Work<'s> {
     resource: JsonObject,
-    touched: Vec<&'s str>,
+    touched: Vec<(&'s str, Option<Value>)>,
 }
 
 impl<'s> Work<'s> {
-    /// Notes that the top-level key `key` may change.
+    /// Notes that the top-level key `key` may change, keeping its current value to compare.
     fn touch(&mut self, key: &'s str) {
-        if !self.touched.contains(&key) {
-            self.touched.push(key);
+        if !self.touched.iter().any(|(k, _)| *k == key) {
+            self.touched.push((key, self.resource.get(key).cloned()));
         }
     }
 }
