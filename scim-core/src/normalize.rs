@@ -166,13 +166,19 @@ pub fn normalize_value(
         single => vec![single],
     };
     let mut out = Vec::with_capacity(items.len());
-    let mut seen = Seen::new(items.len());
+    // Duplicates are dropped: by comparing with the values kept so far when there are few,
+    // and through a set past that, so that a group of 100,000 members stays linear.
+    let mut seen = (items.len() > 16).then(|| Seen::new(items.len()));
     for item in items {
         if item.is_array() {
             return Err(Error::invalid_value(format!("{path} takes values, not nested arrays")));
         }
         if let Some(item) = normalize_single(attr, item, compat, path)? {
-            if seen.first_time(&item) {
+            let fresh = match &mut seen {
+                Some(seen) => seen.first_time(&item),
+                None => !out.contains(&item),
+            };
+            if fresh {
                 out.push(item);
             }
         }
