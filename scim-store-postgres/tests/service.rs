@@ -2,6 +2,8 @@
 //! case variants, concurrent PATCHes with and without `If-Match`, hostile input that must leave
 //! the data unchanged, and tenant isolation.
 
+#![allow(clippy::unwrap_used, reason = "test helpers: a failure is a failed test")]
+
 mod common;
 
 use std::sync::Arc;
