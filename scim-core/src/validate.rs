@@ -26,12 +26,24 @@ use crate::schema::{Attribute, AttributeType, Mutability, Returned, Schema};
 /// # Ok::<(), scim_core::Error>(())
 /// ```
 pub fn validate_resource(schema: &ResourceTypeSchema<'_>, resource: &JsonObject) -> Result<()> {
-    check_attributes(schema.core(), resource, "")?;
+    validate_changed(schema, resource, &|_| true)
+}
+
+/// [`validate_resource`] for a resource that was valid before some of its top-level members
+/// (attribute names, extension URNs) changed: required attributes are all checked, the entries
+/// of complex attributes only where `changed` says so.
+pub(crate) fn validate_changed(
+    schema: &ResourceTypeSchema<'_>,
+    resource: &JsonObject,
+    changed: &dyn Fn(&str) -> bool,
+) -> Result<()> {
+    check_attributes(schema.core(), resource, "", changed)?;
     for ext in &schema.resource_type().schema_extensions {
         let Some(ext_schema) = schema.extension(&ext.schema) else { continue };
         match resource.get(&ext_schema.id) {
             Some(Value::Object(fields)) => {
-                check_attributes(ext_schema, fields, &format!("{}:", ext_schema.id))?;
+                let in_extension = changed(&ext_schema.id);
+                check_attributes(ext_schema, fields, &ext_schema.id, &|_| in_extension)?;
             }
             _ if ext.required => {
                 return Err(Error::invalid_value(format!(
@@ -45,18 +57,26 @@ pub fn validate_resource(schema: &ResourceTypeSchema<'_>, resource: &JsonObject)
     Ok(())
 }
 
-/// Checks the attributes of one schema in `fields`; `prefix` qualifies names in details.
-fn check_attributes(schema: &Schema, fields: &JsonObject, prefix: &str) -> Result<()> {
+/// Checks the attributes of one schema in `fields`; `urn` (empty for the core schema)
+/// qualifies names in details; complex values are checked where `changed` says so.
+fn check_attributes(
+    schema: &Schema,
+    fields: &JsonObject,
+    urn: &str,
+    changed: &dyn Fn(&str) -> bool,
+) -> Result<()> {
+    let qualified =
+        |name: &str| if urn.is_empty() { name.to_owned() } else { format!("{urn}:{name}") };
     for attr in &schema.attributes {
         let value = fields.get(&attr.name);
         if value.is_none() {
             if attr.required && attr.mutability != Mutability::ReadOnly {
-                return Err(Error::invalid_value(format!("{prefix}{} is required", attr.name)));
+                return Err(Error::invalid_value(format!("{} is required", qualified(&attr.name))));
             }
             continue;
         }
-        if attr.attr_type == AttributeType::Complex {
-            check_complex(attr, value.into_iter().flat_map(values), prefix)?;
+        if attr.attr_type == AttributeType::Complex && changed(&attr.name) {
+            check_complex(attr, value.into_iter().flat_map(values), &qualified(&attr.name))?;
         }
     }
     Ok(())
@@ -76,9 +96,9 @@ fn values(value: &Value) -> std::slice::Iter<'_, Value> {
 fn check_complex<'v>(
     attr: &Attribute,
     entries: impl Iterator<Item = &'v Value>,
-    prefix: &str,
+    name: &str,
 ) -> Result<()> {
-    let path = || format!("{prefix}{}", attr.name);
+    let path = || name.to_owned();
     let mut primaries = 0;
     for entry in entries {
         let Value::Object(entry) = entry else { continue };

@@ -56,7 +56,7 @@ use crate::error::{Error, Result};
 use crate::message::{PatchOperation, PatchRequest};
 use crate::normalize::{JsonObject, set_schemas};
 use crate::registry::ResourceTypeSchema;
-use crate::validate::validate_resource;
+use crate::validate::validate_changed;
 
 /// The result of [`apply_patch`]: the patched resource, and whether it differs from the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,7 +155,8 @@ pub fn apply_patch_owned(
         }
     }
     set_schemas(schema, &mut patched);
-    validate_resource(schema, &patched)?;
+    // The input was valid; only what the operations touched needs checking again.
+    validate_changed(schema, &patched, &|key| touched.iter().any(|(k, _)| *k == key))?;
     let changed = patched.get("schemas") != original_schemas.as_ref()
         || touched.iter().any(|(key, before)| patched.get(*key) != before.as_ref());
     Ok(PatchOutcome { resource: patched, changed })

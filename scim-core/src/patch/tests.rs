@@ -1077,7 +1077,7 @@ proptest! {
         let request = request(Value::Array(ops));
         match apply_patch(&schema, &user, &request, &compat) {
             Ok(outcome) => {
-                prop_assert!(validate_resource(&schema, &outcome.resource).is_ok());
+                prop_assert!(crate::validate::validate_resource(&schema, &outcome.resource).is_ok());
                 prop_assert_eq!(outcome.changed, outcome.resource != user);
                 // The result is canonical: normalising it again changes nothing.
                 let mut again = normalize_resource_for_tests(
