@@ -6,12 +6,50 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod clock;
+mod compat;
+mod error;
+mod ids;
+mod message;
+mod normalize;
+mod projection;
+mod registry;
 mod resource;
+pub mod schema;
+mod sort;
+mod store;
+#[cfg(any(test, feature = "testing"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+mod validate;
 
 #[doc(inline)]
 pub use scim_filter as filter;
 
+pub use clock::{Clock, ManualClock, SystemClock, format_timestamp};
+pub use compat::Compatibility;
+pub use error::{Error, Result, ScimType};
+pub use ids::{IdGenerator, SequentialIds, UuidIds};
+pub use message::{
+    BulkMethod, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, ErrorResponse,
+    ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
+};
+pub use normalize::{JsonObject, normalize_resource, normalize_value};
+pub use projection::Projection;
+pub use registry::{
+    AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,
+    ResourceTypeSchema, SchemaExtension,
+};
 pub use resource::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
 };
+pub use schema::{
+    Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness, builtin, urn,
+};
+pub use sort::SortKey;
+pub use store::{
+    Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute, Membership,
+    Page, Query, QueryPage, ResourceStore, Scope, StoreKeys, StoredResource, Version,
+};
+pub use validate::{merge_replace, validate_resource};

@@ -35,6 +35,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ast;
+mod datetime;
 mod error;
 mod eval;
 mod parser;
@@ -44,7 +45,8 @@ pub use ast::{
     AttrExpr, AttrName, AttrPath, AttrTest, CompValue, CompareOp, Filter, PatchPath, SchemaUri,
     ValuePath,
 };
+pub use datetime::DateTime;
 pub use error::ParseError;
-pub use eval::{EvalError, PreparedFilter};
+pub use eval::{EvalError, PreparedFilter, fold_case};
 pub use parser::Limits;
 pub use schema::{AttrInfo, AttrType, FilterSchema, NoSchema};

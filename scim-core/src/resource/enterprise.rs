@@ -99,10 +99,7 @@ pub struct Manager {
 impl Manager {
     /// Creates a reference to the manager with the given User `id`.
     pub fn new(value: impl Into<String>) -> Self {
-        Self {
-            value: Some(value.into()),
-            ..Self::default()
-        }
+        Self { value: Some(value.into()), ..Self::default() }
     }
 
     /// Sets `$ref`.
@@ -177,25 +174,16 @@ mod tests {
         .unwrap();
         assert_eq!(
             object,
-            Manager::new("26118915")
-                .with_ref("../Users/26118915")
-                .with_display_name("John Smith")
+            Manager::new("26118915").with_ref("../Users/26118915").with_display_name("John Smith")
         );
         let bare: Manager = serde_json::from_value(json!("26118915")).unwrap();
         assert_eq!(bare, Manager::new("26118915"));
-        assert_eq!(
-            serde_json::to_value(&bare).unwrap(),
-            json!({"value": "26118915"})
-        );
+        assert_eq!(serde_json::to_value(&bare).unwrap(), json!({"value": "26118915"}));
     }
 
     #[test]
     fn manager_inside_enterprise_user() {
-        for manager in [
-            json!("m1"),
-            json!({"value": "m1"}),
-            json!({"value": "m1", "$ref": null}),
-        ] {
+        for manager in [json!("m1"), json!({"value": "m1"}), json!({"value": "m1", "$ref": null})] {
             let enterprise: EnterpriseUser =
                 serde_json::from_value(json!({"department": "Sales", "manager": manager})).unwrap();
             assert_eq!(enterprise.manager, Some(Manager::new("m1")));

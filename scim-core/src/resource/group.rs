@@ -37,11 +37,7 @@ use super::{Meta, SCHEMA_GROUP, de_extensions, de_vec, output_schemas, to_json_o
 #[non_exhaustive]
 pub struct Group {
     /// The schema URNs of this resource: the core Group URN plus one per extension present.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// The server-assigned identifier (RFC 7643 §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,11 +51,7 @@ pub struct Group {
     /// The human-readable name of the group. Required.
     pub display_name: String,
     /// The members of the group: users or other groups.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
     /// Every other top-level member, keyed by name: normally extension schema URNs, each
     /// holding an object of that extension's attributes. Explicit `null`s are dropped.
@@ -168,10 +160,7 @@ pub struct Member {
 impl Member {
     /// Creates a member with the given resource `id`.
     pub fn new(value: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            ..Self::default()
-        }
+        Self { value: value.into(), ..Self::default() }
     }
 
     /// Sets `$ref`.
@@ -254,10 +243,7 @@ mod tests {
             "urn:example:group-ext": {"costCenter": "4130"}
         });
         let group = Group::try_from(input.clone()).unwrap();
-        assert_eq!(
-            group.extensions["urn:example:group-ext"],
-            json!({"costCenter": "4130"})
-        );
+        assert_eq!(group.extensions["urn:example:group-ext"], json!({"costCenter": "4130"}));
         assert_eq!(Value::from(&group), input);
     }
 }

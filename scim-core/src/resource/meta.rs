@@ -45,10 +45,7 @@ pub struct Meta {
 impl Meta {
     /// Creates metadata for a resource of the given type, with nothing else set.
     pub fn new(resource_type: impl Into<String>) -> Self {
-        Self {
-            resource_type: Some(resource_type.into()),
-            ..Self::default()
-        }
+        Self { resource_type: Some(resource_type.into()), ..Self::default() }
     }
 
     /// Sets the creation and last-modification times (RFC 3339).
@@ -89,10 +86,7 @@ mod tests {
         let meta: Meta =
             serde_json::from_value(json!({"resourceType": "User", "created": null})).unwrap();
         assert_eq!(meta, Meta::new("User"));
-        assert_eq!(
-            serde_json::to_value(&meta).unwrap(),
-            json!({"resourceType": "User"})
-        );
+        assert_eq!(serde_json::to_value(&meta).unwrap(), json!({"resourceType": "User"}));
     }
 
     #[test]

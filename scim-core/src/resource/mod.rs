@@ -26,10 +26,7 @@ pub use user::{
     X509Certificate,
 };
 
-// Private for now; the public constants live with the schema model.
-const SCHEMA_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const SCHEMA_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const SCHEMA_ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+use crate::schema::urn::{SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_USER};
 
 /// Deserialises an optional boolean that may also arrive as the string `"true"` or `"false"`
 /// (any case), as Microsoft Entra ID sends it. `null` is `None`.
@@ -181,11 +178,7 @@ mod tests {
 
     #[test]
     fn lenient_bool_rejects_other_values() {
-        for input in [
-            json!({"flag": "yes"}),
-            json!({"flag": 1}),
-            json!({"flag": []}),
-        ] {
+        for input in [json!({"flag": "yes"}), json!({"flag": 1}), json!({"flag": []})] {
             assert!(serde_json::from_value::<Flag>(input).is_err());
         }
     }
@@ -202,9 +195,6 @@ mod tests {
         extensions.insert("urn:example:ext".to_owned(), json!({"a": 1}));
         extensions.insert("notAnUrn".to_owned(), json!({"a": 1}));
         let out = output_schemas(&current, SCHEMA_USER, Some(false), &extensions);
-        assert_eq!(
-            out,
-            [SCHEMA_USER, "urn:example:other", "urn:example:ext"].map(str::to_owned)
-        );
+        assert_eq!(out, [SCHEMA_USER, "urn:example:other", "urn:example:ext"].map(str::to_owned));
     }
 }

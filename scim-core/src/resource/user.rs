@@ -46,11 +46,7 @@ use super::{
 #[non_exhaustive]
 pub struct User {
     /// The schema URNs of this resource: the core User URN plus one per extension present.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// The server-assigned identifier (RFC 7643 §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,77 +87,37 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// The administrative status. Input may be a boolean or the string `"true"`/`"false"`.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_bool", skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The cleartext password, as sent by the client. Never serialised.
     #[serde(default, skip_serializing)]
     pub password: Option<String>,
     /// Email addresses.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<Email>,
     /// Phone numbers.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub phone_numbers: Vec<PhoneNumber>,
     /// Instant messaging addresses.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub ims: Vec<Im>,
     /// URIs of photos of the user.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<Photo>,
     /// Physical mailing addresses.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
     /// The groups the user belongs to. Read-only: derived from Group membership.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupRef>,
     /// Entitlements of the user.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub entitlements: Vec<Entitlement>,
     /// Roles of the user.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
     /// DER-encoded X.509 certificates, base64 in `value`.
-    #[serde(
-        default,
-        deserialize_with = "de_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "de_vec", skip_serializing_if = "Vec::is_empty")]
     pub x509_certificates: Vec<X509Certificate>,
     /// The Enterprise User extension (RFC 7643 §4.3), under its schema URN.
     #[serde(
@@ -392,21 +348,14 @@ pub struct MultiValue {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether this is the preferred entry of the attribute.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_bool", skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
 }
 
 impl MultiValue {
     /// Creates an entry with the given value.
     pub fn new(value: impl Into<String>) -> Self {
-        Self {
-            value: Some(value.into()),
-            ..Self::default()
-        }
+        Self { value: Some(value.into()), ..Self::default() }
     }
 
     /// Sets `display`.
@@ -486,11 +435,7 @@ pub struct Address {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether this is the preferred mailing address.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_bool", skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
 }
 
@@ -542,10 +487,7 @@ pub struct GroupRef {
 impl GroupRef {
     /// Creates a reference to the group with the given `id`.
     pub fn new(value: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            ..Self::default()
-        }
+        Self { value: value.into(), ..Self::default() }
     }
 
     /// Sets `$ref`.
@@ -634,12 +576,7 @@ mod tests {
     fn password_is_read_but_never_written_nor_debugged() {
         let user = User::try_from(json!({"userName": "ann", "password": "s3cret"})).unwrap();
         assert_eq!(user.password.as_deref(), Some("s3cret"));
-        assert!(
-            serde_json::to_value(&user)
-                .unwrap()
-                .get("password")
-                .is_none()
-        );
+        assert!(serde_json::to_value(&user).unwrap().get("password").is_none());
         assert!(user.to_json().get("password").is_none());
         assert!(!format!("{user:?}").contains("s3cret"));
     }
@@ -649,10 +586,7 @@ mod tests {
         let input =
             json!({"value": "g1", "$ref": "https://example.com/v2/Groups/g1", "type": "direct"});
         let group: GroupRef = serde_json::from_value(input.clone()).unwrap();
-        assert_eq!(
-            group.ref_.as_deref(),
-            Some("https://example.com/v2/Groups/g1")
-        );
+        assert_eq!(group.ref_.as_deref(), Some("https://example.com/v2/Groups/g1"));
         assert_eq!(group.type_.as_deref(), Some("direct"));
         assert_eq!(serde_json::to_value(&group).unwrap(), input);
         let null_ref: GroupRef =
@@ -688,22 +622,15 @@ mod tests {
     fn to_json_fills_schemas() {
         let mut user = User::new("ann");
         user.schemas.clear();
-        user.extensions
-            .insert("urn:example:ext".to_owned(), json!({"a": 1}));
-        let json = user
-            .clone()
-            .with_enterprise(EnterpriseUser::default())
-            .to_json();
+        user.extensions.insert("urn:example:ext".to_owned(), json!({"a": 1}));
+        let json = user.clone().with_enterprise(EnterpriseUser::default()).to_json();
         assert_eq!(
             json["schemas"],
             json!([SCHEMA_USER, SCHEMA_ENTERPRISE_USER, "urn:example:ext"])
         );
         // A stale enterprise URN is dropped when the extension is absent.
         user.schemas = vec![SCHEMA_USER.to_owned(), SCHEMA_ENTERPRISE_USER.to_owned()];
-        assert_eq!(
-            user.to_json()["schemas"],
-            json!([SCHEMA_USER, "urn:example:ext"])
-        );
+        assert_eq!(user.to_json()["schemas"], json!([SCHEMA_USER, "urn:example:ext"]));
     }
 
     #[test]
@@ -711,9 +638,6 @@ mod tests {
         let user = User::new("ann")
             .with_email(Email::new("home@example.com").with_type("home"))
             .with_email(Email::new("work@example.com").with_primary(true));
-        assert_eq!(
-            user.primary_email().and_then(|e| e.value.as_deref()),
-            Some("work@example.com")
-        );
+        assert_eq!(user.primary_email().and_then(|e| e.value.as_deref()), Some("work@example.com"));
     }
 }

@@ -27,10 +27,7 @@ fn user_round_trip(fixture: &str) -> Result<User, serde_json::Error> {
     assert_eq!(user.password, password, "password is read from input");
 
     let serialised = serde_json::to_value(&user)?;
-    assert!(
-        serialised.get("password").is_none(),
-        "password is never output"
-    );
+    assert!(serialised.get("password").is_none(), "password is never output");
     assert_eq!(serialised, expected);
 
     let json = user.to_json();
@@ -46,10 +43,7 @@ fn user_round_trip(fixture: &str) -> Result<User, serde_json::Error> {
 fn rfc7643_8_1_minimal_user() {
     let user = user_round_trip(USER_MINIMAL).unwrap();
     assert_eq!(user.user_name, "bjensen@example.com");
-    assert_eq!(
-        user.id.as_deref(),
-        Some("2819c223-7f76-453a-919d-413861904646")
-    );
+    assert_eq!(user.id.as_deref(), Some("2819c223-7f76-453a-919d-413861904646"));
     let meta = user.meta.unwrap();
     assert_eq!(meta.resource_type.as_deref(), Some("User"));
     assert_eq!(meta.version.as_deref(), Some(r#"W/"3694e05e9dff590""#));
@@ -61,22 +55,13 @@ fn rfc7643_8_2_full_user() {
     let user = user_round_trip(USER_FULL).unwrap();
     assert_eq!(user.password.as_deref(), Some("t1meMa$heen"));
     assert_eq!(user.active, Some(true));
-    assert_eq!(
-        user.name.as_ref().and_then(|n| n.middle_name.as_deref()),
-        Some("Jane")
-    );
+    assert_eq!(user.name.as_ref().and_then(|n| n.middle_name.as_deref()), Some("Jane"));
     assert_eq!(user.emails.len(), 2);
-    assert_eq!(
-        user.primary_email().and_then(|e| e.value.as_deref()),
-        Some("bjensen@example.com")
-    );
+    assert_eq!(user.primary_email().and_then(|e| e.value.as_deref()), Some("bjensen@example.com"));
     assert_eq!(user.phone_numbers[1].type_.as_deref(), Some("mobile"));
     assert_eq!(user.ims[0].value.as_deref(), Some("someaimhandle"));
     assert_eq!(user.photos[1].type_.as_deref(), Some("thumbnail"));
-    assert_eq!(
-        user.addresses[0].street_address.as_deref(),
-        Some("100 Universal City Plaza")
-    );
+    assert_eq!(user.addresses[0].street_address.as_deref(), Some("100 Universal City Plaza"));
     assert_eq!(user.addresses[0].primary, Some(true));
     assert_eq!(user.groups.len(), 3);
     assert_eq!(
@@ -103,10 +88,7 @@ fn rfc7643_8_3_enterprise_user() {
                 .with_display_name("John Smith")
         )
     );
-    assert!(
-        user.extensions.is_empty(),
-        "the enterprise extension is typed"
-    );
+    assert!(user.extensions.is_empty(), "the enterprise extension is typed");
     assert_eq!(user.default_schemas()[1], ENTERPRISE_URN);
 }
 
@@ -130,10 +112,7 @@ fn rfc7643_8_4_group() {
 
     assert_eq!(group.display_name, "Tour Guides");
     assert_eq!(group.members.len(), 2);
-    assert_eq!(
-        group.members[1].display.as_deref(),
-        Some("Mandy Pepperidge")
-    );
+    assert_eq!(group.members[1].display.as_deref(), Some("Mandy Pepperidge"));
     assert_eq!(
         group.members[0].ref_.as_deref(),
         Some("https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646")

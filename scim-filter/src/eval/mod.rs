@@ -11,7 +11,6 @@
 //! The semantics are described in `semantics.md` beside this file, which is part of the crate
 //! documentation.
 
-mod datetime;
 mod error;
 mod node;
 mod number;
@@ -29,6 +28,7 @@ use crate::ast::Filter;
 use crate::schema::{FilterSchema, NoSchema};
 
 pub use error::EvalError;
+pub use text::fold_case;
 
 /// A filter prepared for repeated evaluation: the schema hook has been asked about every path,
 /// names are ready for case-insensitive lookup and comparison values are parsed (folded strings,
@@ -72,7 +72,23 @@ impl PreparedFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn matches(&self, resource: &Value) -> bool {
-        self.root.matches(resource)
+        self.root.matches(path::Ctx::Value(resource))
+    }
+
+    /// Whether the resource whose JSON object is `resource` matches the filter: the same as
+    /// [`PreparedFilter::matches`], for callers that hold the object rather than a `Value`.
+    ///
+    /// ```
+    /// use scim_filter::{Filter, NoSchema};
+    /// use serde_json::json;
+    ///
+    /// let prepared = Filter::parse("title pr")?.prepare(&NoSchema)?;
+    /// let user = json!({ "title": "Tour Guide" });
+    /// assert!(prepared.matches_object(user.as_object().unwrap()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn matches_object(&self, resource: &serde_json::Map<String, Value>) -> bool {
+        self.root.matches(path::Ctx::Object(resource))
     }
 }
 

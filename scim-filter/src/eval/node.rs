@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::operand::{Op, Operand};
-use super::path::Path;
+use super::path::{Ctx, Path};
 
 /// A prepared filter node.
 #[derive(Clone, Debug)]
@@ -51,13 +51,15 @@ pub(crate) enum Test {
 
 impl Node {
     /// Whether the resource (or value-path entry) `ctx` passes this node.
-    pub(crate) fn matches(&self, ctx: &Value) -> bool {
+    pub(crate) fn matches(&self, ctx: Ctx<'_>) -> bool {
         match self {
             Node::Test { path, test } => test.matches(path, ctx),
-            Node::ValuePath { attr, filter } => attr.any(ctx, |entry| filter.matches(entry)),
-            Node::ValuePathAttr { attr, filter, sub, test } => {
-                attr.any(ctx, |entry| filter.matches(entry) && test.matches(sub, entry))
+            Node::ValuePath { attr, filter } => {
+                attr.any(ctx, |entry| filter.matches(Ctx::Value(entry)))
             }
+            Node::ValuePathAttr { attr, filter, sub, test } => attr.any(ctx, |entry| {
+                filter.matches(Ctx::Value(entry)) && test.matches(sub, Ctx::Value(entry))
+            }),
             Node::And(operands) => operands.iter().all(|node| node.matches(ctx)),
             Node::Or(operands) => operands.iter().any(|node| node.matches(ctx)),
             Node::Not(inner) => !inner.matches(ctx),
@@ -67,7 +69,7 @@ impl Node {
 
 impl Test {
     #[inline(always)]
-    fn matches(&self, path: &Path, ctx: &Value) -> bool {
+    fn matches(&self, path: &Path, ctx: Ctx<'_>) -> bool {
         match self {
             Test::Present => path.any(ctx, is_present),
             Test::Absent => !path.any(ctx, |v| !v.is_null()),

@@ -4,9 +4,9 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::datetime::Instant;
 use super::number::Num;
 use super::text::Needle;
+use crate::datetime::DateTime;
 
 /// A comparison operator applied to one value. `ne` is absent: it is the negation of `eq` over
 /// the whole set of candidate values.
@@ -29,7 +29,7 @@ pub(crate) enum Operand {
     Str(Needle),
     /// A timestamp, compared chronologically with string values that parse as timestamps (and as a
     /// string with those that don't).
-    DateTime { at: Instant, text: Needle },
+    DateTime { at: DateTime, text: Needle },
     /// A number; with `from_strings`, numeric strings in the resource compare as numbers too.
     Num { n: Num, from_strings: bool },
     /// A boolean; with `from_strings`, the strings `"true"`/`"false"` (any case) compare too.
@@ -42,10 +42,12 @@ impl Operand {
     pub(crate) fn test(&self, op: Op, v: &Value) -> bool {
         match self {
             Operand::Str(needle) => v.as_str().is_some_and(|s| string_test(needle, op, s)),
-            Operand::DateTime { at, text } => v.as_str().is_some_and(|s| match Instant::parse(s) {
-                Some(t) => ordering_test(op, t.cmp(at)),
-                None => string_test(text, op, s),
-            }),
+            Operand::DateTime { at, text } => {
+                v.as_str().is_some_and(|s| match DateTime::parse(s) {
+                    Some(t) => ordering_test(op, t.cmp(at)),
+                    None => string_test(text, op, s),
+                })
+            }
             Operand::Num { n, from_strings } => {
                 let value = match v {
                     Value::Number(x) => Num::from_json(x),

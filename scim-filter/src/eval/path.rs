@@ -2,6 +2,16 @@
 
 use serde_json::{Map, Value};
 
+/// What a path is resolved in: a whole resource (as a JSON value or as its object), or an entry
+/// of a value path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ctx<'v> {
+    /// A JSON value: a resource, or a value-path entry.
+    Value(&'v Value),
+    /// A resource's JSON object.
+    Object(&'v Map<String, Value>),
+}
+
 /// A prepared attribute path.
 #[derive(Clone, Debug)]
 pub(crate) struct Path {
@@ -34,7 +44,7 @@ impl Path {
     /// with arrays expanded, or (with a sub-attribute) the sub-attribute of the attribute or of
     /// each of its entries, again with arrays expanded.
     #[inline(always)]
-    pub(crate) fn any<'v>(&self, ctx: &'v Value, mut f: impl FnMut(&'v Value) -> bool) -> bool {
+    pub(crate) fn any<'v>(&self, ctx: Ctx<'v>, mut f: impl FnMut(&'v Value) -> bool) -> bool {
         let Some(attr) = self.attr(ctx) else {
             return false;
         };
@@ -54,7 +64,7 @@ impl Path {
     #[inline(always)]
     pub(crate) fn any_compared<'v>(
         &self,
-        ctx: &'v Value,
+        ctx: Ctx<'v>,
         mut f: impl FnMut(&'v Value) -> bool,
     ) -> bool {
         self.any(
@@ -69,7 +79,11 @@ impl Path {
 
     /// The attribute's value in `ctx`, before any sub-attribute.
     #[inline(always)]
-    fn attr<'v>(&self, ctx: &'v Value) -> Option<&'v Value> {
+    fn attr<'v>(&self, ctx: Ctx<'v>) -> Option<&'v Value> {
+        let ctx = match ctx {
+            Ctx::Object(obj) => return get_ci(self.container(obj)?, &self.name),
+            Ctx::Value(value) => value,
+        };
         match ctx {
             Value::Object(obj) => get_ci(self.container(obj)?, &self.name),
             primitive

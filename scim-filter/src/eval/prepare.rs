@@ -4,12 +4,12 @@ use crate::ast::{AttrPath, AttrTest, CompValue, CompareOp, Filter, ValuePath};
 use crate::schema::{AttrInfo, AttrType, FilterSchema};
 
 use super::EvalError;
-use super::datetime::Instant;
 use super::node::{Node, Test};
 use super::number::Num;
 use super::operand::{Op, Operand, parse_bool};
 use super::path::Path;
 use super::text::Needle;
+use crate::datetime::DateTime;
 
 /// Where the paths of a filter are resolved from.
 #[derive(Clone, Copy)]
@@ -211,7 +211,7 @@ fn operand(op: CompareOp, value: &CompValue, info: Option<AttrInfo>) -> Option<O
                 return Some(Operand::Num { n, from_strings: true });
             }
             let dates = matches!(attr_type, None | Some(AttrType::DateTime));
-            if let Some(at) = dates.then(|| Instant::parse(s)).flatten() {
+            if let Some(at) = dates.then(|| DateTime::parse(s)).flatten() {
                 return Some(Operand::DateTime { at, text: Needle::new(s, case_exact) });
             }
             Some(Operand::Str(Needle::new(s, case_exact)))

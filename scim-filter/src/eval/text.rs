@@ -110,6 +110,30 @@ fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars().flat_map(char::to_lowercase)
 }
 
+/// The case-folded form of `s` that case-insensitive comparison uses: every character mapped
+/// through `char::to_lowercase`.
+///
+/// Two strings are equal under a filter's case-insensitive `eq` exactly when their folded forms
+/// are equal, so a store that enforces case-insensitive uniqueness or indexes values for
+/// case-insensitive lookup should key on this form: then uniqueness and filter matching agree.
+///
+/// ```
+/// use scim_filter::fold_case;
+///
+/// assert_eq!(fold_case("BJensen"), "bjensen");
+/// assert_eq!(fold_case("\u{212A}elvin"), "kelvin"); // the Kelvin sign
+/// assert_eq!(fold_case("straße"), "straße");
+/// ```
+pub fn fold_case(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
+        std::borrow::Cow::Borrowed(s)
+    } else if s.is_ascii() {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Owned(fold(s).collect())
+    }
+}
+
 /// Whether the folded stream of `hay` starts with `folded`.
 fn starts_folded(hay: &str, folded: &str) -> bool {
     let mut hay = fold(hay);

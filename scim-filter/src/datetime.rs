@@ -1,23 +1,45 @@
 //! A small strict parser for `xsd:dateTime` / RFC 3339 timestamps, normalised to UTC.
 //!
 //! Accepted form: `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`. The separators `T` and `Z` may also
-//! be lower case (RFC 3339 §5.6 allows it). A time zone is required: a local time has no instant
-//! to compare. Leap seconds (`:60`) and `24:00:00` are rejected. Fractions are kept to the
+//! be lower case (RFC 3339 §5.6 allows it). xsd:dateTime lets the time zone be left out; such a
+//! local time is taken as UTC, so that it still compares. Leap seconds (`:60`) and `24:00:00` are rejected. Fractions are kept to the
 //! nanosecond; further digits are checked and ignored.
 
-/// An instant: seconds since 1970-01-01T00:00:00Z and nanoseconds. Orders chronologically.
+/// An instant parsed from an `xsd:dateTime` (SCIM's `dateTime` type): seconds since
+/// 1970-01-01T00:00:00Z and nanoseconds. Orders chronologically, so timestamps written with
+/// different offsets compare as the instants they are.
+///
+/// ```
+/// use scim_filter::DateTime;
+///
+/// let utc = DateTime::parse("2011-05-13T04:42:34Z").unwrap();
+/// assert_eq!(utc, DateTime::parse("2011-05-13T06:42:34+02:00").unwrap());
+/// assert!(DateTime::parse("2011-05-13T04:42:34.5Z").unwrap() > utc);
+/// assert_eq!(utc.unix_seconds(), 1_305_261_754);
+/// assert!(DateTime::parse("2011-05-13").is_none());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Instant {
+pub struct DateTime {
     secs: i64,
     nanos: u32,
 }
 
-impl Instant {
+impl DateTime {
+    /// Seconds since 1970-01-01T00:00:00Z (negative before).
+    pub fn unix_seconds(&self) -> i64 {
+        self.secs
+    }
+
+    /// The nanoseconds within the second.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
     /// Parses `s`, or `None` if it is not a complete, valid timestamp.
-    pub(crate) fn parse(s: &str) -> Option<Instant> {
+    pub fn parse(s: &str) -> Option<DateTime> {
         let b = s.as_bytes();
-        // The shortest form is `YYYY-MM-DDThh:mm:ssZ`: 20 bytes.
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        // The shortest form is `YYYY-MM-DDThh:mm:ss`: 19 bytes.
+        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
             return None;
         }
         if !matches!(b[10], b'T' | b't') {
@@ -41,7 +63,7 @@ impl Instant {
 
         let mut pos = 19;
         let mut nanos = 0u32;
-        if b[pos] == b'.' {
+        if b.get(pos) == Some(&b'.') {
             pos += 1;
             let start = pos;
             while pos < b.len() && b[pos].is_ascii_digit() {
@@ -60,7 +82,7 @@ impl Instant {
         }
 
         let offset_secs: i64 = match b.get(pos..)? {
-            [b'Z' | b'z'] => 0,
+            [] | [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
                 let hours = digits(&[*h1, *h2], 0, 2)?;
                 let minutes = digits(&[*m1, *m2], 0, 2)?;
@@ -75,7 +97,7 @@ impl Instant {
 
         let days = days_from_civil(i64::from(year), month, day);
         let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-        Some(Instant { secs: local - offset_secs, nanos })
+        Some(DateTime { secs: local - offset_secs, nanos })
     }
 }
 
@@ -114,16 +136,24 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 mod tests {
     use super::*;
 
-    fn at(s: &str) -> Instant {
-        Instant::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+    fn at(s: &str) -> DateTime {
+        DateTime::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
     }
 
     #[test]
     fn epoch_and_known_instants() {
-        assert_eq!(at("1970-01-01T00:00:00Z"), Instant { secs: 0, nanos: 0 });
+        assert_eq!(at("1970-01-01T00:00:00Z"), DateTime { secs: 0, nanos: 0 });
         assert_eq!(at("2000-03-01T00:00:00Z").secs, 951_868_800);
         assert_eq!(at("1969-12-31T23:59:59Z").secs, -1);
         assert_eq!(at("2011-05-13T04:42:34Z").secs, 1_305_261_754);
+    }
+
+    #[test]
+    fn a_local_time_is_taken_as_utc() {
+        assert_eq!(at("2011-05-13T04:42:34"), at("2011-05-13T04:42:34Z"));
+        assert_eq!(at("2011-05-13T04:42:34.25"), at("2011-05-13T04:42:34.25Z"));
+        assert!(DateTime::parse("2011-05-13T04:42:3").is_none());
+        assert!(DateTime::parse("2011-05-13T04:42:34.").is_none());
     }
 
     #[test]
@@ -146,7 +176,6 @@ mod tests {
         for bad in [
             "",
             "2011-05-13",
-            "2011-05-13T04:42:34",
             "2011-05-13 04:42:34Z",
             "2011-13-13T04:42:34Z",
             "2011-02-29T04:42:34Z",
@@ -163,10 +192,10 @@ mod tests {
             "2011-05-13T04:42:34ZZ",
             "2011-05-13T04:42:3éZ",
         ] {
-            assert!(Instant::parse(bad).is_none(), "{bad:?} should not parse");
+            assert!(DateTime::parse(bad).is_none(), "{bad:?} should not parse");
         }
-        assert!(Instant::parse("2012-02-29T00:00:00Z").is_some());
-        assert!(Instant::parse("2000-02-29T00:00:00Z").is_some());
-        assert!(Instant::parse("1900-02-29T00:00:00Z").is_none());
+        assert!(DateTime::parse("2012-02-29T00:00:00Z").is_some());
+        assert!(DateTime::parse("2000-02-29T00:00:00Z").is_some());
+        assert!(DateTime::parse("1900-02-29T00:00:00Z").is_none());
     }
 }

@@ -1,0 +1,148 @@
+//! Queries: filter, sort and page, executed by the store as far as it can and completed by the
+//! library.
+
+use scim_filter::{Filter, PreparedFilter};
+
+use super::StoredResource;
+use crate::sort::SortKey;
+
+/// Which slice of the results to return (RFC 7644 §3.4.2.4). Room is left for cursor paging
+/// in a later version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The 1-based index of the first result.
+    pub start_index: usize,
+    /// The most results to return (0 asks only for the total).
+    pub count: usize,
+}
+
+impl Page {
+    /// Results `start_index` (1-based; 0 is read as 1) to `start_index + count - 1`.
+    pub fn new(start_index: usize, count: usize) -> Self {
+        Self { start_index: start_index.max(1), count }
+    }
+
+    /// The 0-based range of this page within `total` results.
+    pub fn range(&self, total: usize) -> std::ops::Range<usize> {
+        let start = (self.start_index - 1).min(total);
+        start..start.saturating_add(self.count).min(total)
+    }
+}
+
+/// A query over one scope.
+///
+/// `filter` is the parsed filter (for stores that translate it, such as a SQL store) and
+/// `matcher` the same filter prepared with the resource type's schema (for stores that evaluate
+/// in memory); both are `None` when the request has no filter. `sort` is the requested order;
+/// with no sort, results are ordered by `id`.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Query<'a> {
+    /// The filter, as parsed.
+    pub filter: Option<&'a Filter>,
+    /// The filter prepared with the resource type's schema hook.
+    pub matcher: Option<&'a PreparedFilter>,
+    /// The requested order.
+    pub sort: Option<&'a SortKey>,
+    /// The requested page.
+    pub page: Page,
+}
+
+impl<'a> Query<'a> {
+    /// A query for `page` with no filter and no sort.
+    pub fn new(page: Page) -> Self {
+        Self { filter: None, matcher: None, sort: None, page }
+    }
+
+    /// This query with a filter, as parsed and as prepared (see [`Query`]).
+    #[must_use]
+    pub fn with_filter(mut self, filter: &'a Filter, matcher: &'a PreparedFilter) -> Self {
+        self.filter = Some(filter);
+        self.matcher = Some(matcher);
+        self
+    }
+
+    /// This query with an order.
+    #[must_use]
+    pub fn with_sort(mut self, sort: &'a SortKey) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+}
+
+/// How far a store applied the filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FilterExecution {
+    /// The results are exactly the resources that match.
+    Exact,
+    /// The results include every match and possibly more; the library evaluates the filter on
+    /// them. A store that cannot translate a filter at all returns every resource of the scope.
+    Superset,
+}
+
+/// What a store returns for a query, and what it did.
+///
+/// Either the store did everything (`paged`: the filter exactly, the sort if one was asked for,
+/// and the page; `total_results` is the number of all matches), or it returns every candidate
+/// unpaged and the library filters (if `filter` is [`FilterExecution::Superset`]), sorts (if not
+/// `sorted`) and pages. [`QueryPage::complete`] does the library's part.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct QueryPage {
+    /// The resources: the page, or all candidates when not `paged`.
+    pub resources: Vec<StoredResource>,
+    /// The number of all matches (meaningful when `paged`).
+    pub total_results: usize,
+    /// How far the filter was applied.
+    pub filter: FilterExecution,
+    /// Whether `resources` are in the requested order (by `id` when no sort was asked for).
+    pub sorted: bool,
+    /// Whether the store applied the page.
+    pub paged: bool,
+}
+
+impl QueryPage {
+    /// A page the store computed entirely.
+    pub fn done(resources: Vec<StoredResource>, total_results: usize) -> Self {
+        Self { resources, total_results, filter: FilterExecution::Exact, sorted: true, paged: true }
+    }
+
+    /// Every candidate, unfiltered, unsorted and unpaged: the library does the rest.
+    pub fn candidates(
+        resources: Vec<StoredResource>,
+        filter: FilterExecution,
+        sorted: bool,
+    ) -> Self {
+        let total_results = resources.len();
+        Self { resources, total_results, filter, sorted, paged: false }
+    }
+
+    /// Completes what the store left undone: evaluates the filter, sorts (by `id` when no sort
+    /// was asked for) and pages, so that the result and its total are exact.
+    #[must_use]
+    pub fn complete(mut self, query: &Query<'_>) -> Self {
+        if self.paged {
+            return self;
+        }
+        if self.filter == FilterExecution::Superset {
+            if let Some(matcher) = query.matcher {
+                self.resources.retain(|r| matcher.matches_object(&r.resource));
+            }
+        }
+        if !self.sorted {
+            match query.sort {
+                Some(sort) => {
+                    self.resources.sort_by(|a, b| sort.compare_then_id(&a.resource, &b.resource))
+                }
+                None => self.resources.sort_by(|a, b| a.id().cmp(b.id())),
+            }
+        }
+        let total = self.resources.len();
+        let range = query.page.range(total);
+        self.resources.truncate(range.end);
+        self.resources.drain(..range.start);
+        Self::done(self.resources, total)
+    }
+}

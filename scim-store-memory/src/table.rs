@@ -1,0 +1,276 @@
+//! One tenant's data: a table per resource type, and the membership index.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use scim_core::{
+    Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
+    StoredResource, Version,
+};
+use serde_json::Value;
+
+use crate::index::{Index, candidates};
+use crate::not_found;
+
+/// One stored resource.
+#[derive(Debug)]
+struct Row {
+    resource: JsonObject,
+    version: Version,
+}
+
+impl Row {
+    fn to_stored(&self) -> StoredResource {
+        StoredResource::new(self.resource.clone(), self.version.clone())
+    }
+}
+
+/// The resources of one type in one tenant, with their indexes.
+#[derive(Debug, Default)]
+struct Table {
+    rows: BTreeMap<Box<str>, Row>,
+    /// The keys the indexes were built for.
+    keys: StoreKeys,
+    indexes: Vec<Index>,
+}
+
+impl Table {
+    /// Rebuilds the indexes if the scope's keys differ from the ones they were built for.
+    fn ensure_keys(&mut self, keys: &StoreKeys) {
+        if self.keys == *keys && self.indexes.len() == keys.indexed.len() {
+            return;
+        }
+        self.keys = keys.clone();
+        self.indexes = keys
+            .indexed
+            .iter()
+            .map(|key| Index::new(key.clone(), keys.unique.contains(key)))
+            .collect();
+        for (id, row) in &self.rows {
+            for index in &mut self.indexes {
+                index.insert(id, &row.resource);
+            }
+        }
+    }
+
+    /// Fails with `uniqueness` if another resource holds a unique value of `resource`.
+    fn check_unique(&self, resource: &JsonObject, except: Option<&str>) -> Result<()> {
+        for index in self.indexes.iter().filter(|i| i.unique) {
+            if index.conflict(resource, except).is_some() {
+                return Err(Error::Uniqueness {
+                    detail: format!("{} is already in use", index.key.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn index(&mut self, id: &str, resource: &JsonObject) {
+        for index in &mut self.indexes {
+            index.insert(id, resource);
+        }
+    }
+
+    fn unindex(&mut self, id: &str, resource: &JsonObject) {
+        for index in &mut self.indexes {
+            index.remove(id, resource);
+        }
+    }
+}
+
+/// Everything stored for one tenant.
+#[derive(Debug, Default)]
+pub(crate) struct Tenant {
+    tables: HashMap<Box<str>, Table>,
+    /// Member id to the ids of the groups that list it in `members`.
+    groups_by_member: HashMap<Box<str>, BTreeSet<Box<str>>>,
+}
+
+impl Tenant {
+    pub(crate) fn len(&self) -> usize {
+        self.tables.values().map(|t| t.rows.len()).sum()
+    }
+
+    fn table(&mut self, scope: Scope<'_>) -> &mut Table {
+        let table = self.tables.entry(scope.resource_type.into()).or_default();
+        table.ensure_keys(scope.keys);
+        table
+    }
+
+    pub(crate) fn create(
+        &mut self,
+        scope: Scope<'_>,
+        resource: JsonObject,
+        version: Version,
+    ) -> Result<StoredResource> {
+        let id = resource_id(&resource)?;
+        let table = self.table(scope);
+        if table.rows.contains_key(id.as_str()) {
+            return Err(Error::Uniqueness { detail: "id is already in use".to_owned() });
+        }
+        table.check_unique(&resource, None)?;
+        table.index(&id, &resource);
+        let row = Row { resource, version };
+        let stored = row.to_stored();
+        if scope.resource_type == GROUP_RESOURCE_TYPE {
+            self.link_members(&id, &row.resource);
+        }
+        self.table(scope).rows.insert(id.into_boxed_str(), row);
+        Ok(stored)
+    }
+
+    pub(crate) fn get(&self, resource_type: &str, id: &str) -> Option<StoredResource> {
+        self.tables.get(resource_type)?.rows.get(id).map(Row::to_stored)
+    }
+
+    pub(crate) fn replace(
+        &mut self,
+        scope: Scope<'_>,
+        id: &str,
+        resource: JsonObject,
+        if_match: Option<&Version>,
+        version: Version,
+    ) -> Result<StoredResource> {
+        if resource_id(&resource)? != id {
+            return Err(Error::invalid_value("a replacement must keep the resource's id"));
+        }
+        let table = self.table(scope);
+        let Some(row) = table.rows.get(id) else { return Err(not_found(scope, id)) };
+        check_version(row, if_match)?;
+        table.check_unique(&resource, Some(id))?;
+        let old = table.rows.remove(id).map(|row| row.resource).unwrap_or_default();
+        table.unindex(id, &old);
+        table.index(id, &resource);
+        let row = Row { resource, version };
+        let stored = row.to_stored();
+        if scope.resource_type == GROUP_RESOURCE_TYPE {
+            self.unlink_members(id, &old);
+            self.link_members(id, &row.resource);
+        }
+        self.table(scope).rows.insert(id.into(), row);
+        Ok(stored)
+    }
+
+    pub(crate) fn delete(
+        &mut self,
+        scope: Scope<'_>,
+        id: &str,
+        if_match: Option<&Version>,
+        now: &str,
+        mut next_version: impl FnMut() -> Version,
+    ) -> Result<()> {
+        let table = self.table(scope);
+        let Some(row) = table.rows.get(id) else { return Err(not_found(scope, id)) };
+        check_version(row, if_match)?;
+        let Some(row) = table.rows.remove(id) else { return Err(not_found(scope, id)) };
+        table.unindex(id, &row.resource);
+        if scope.resource_type == GROUP_RESOURCE_TYPE {
+            self.unlink_members(id, &row.resource);
+        }
+        // Remove the deleted resource from every group that lists it.
+        let groups = self.groups_by_member.remove(id).unwrap_or_default();
+        let Some(table) = self.tables.get_mut(GROUP_RESOURCE_TYPE) else { return Ok(()) };
+        for group_id in groups {
+            let Some(group) = table.rows.get_mut(&group_id) else { continue };
+            remove_member(&mut group.resource, id, now);
+            group.version = next_version();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> QueryPage {
+        let Some(table) = self.tables.get(scope.resource_type) else {
+            return QueryPage::done(Vec::new(), 0);
+        };
+        // Indexes built for other keys than the scope's cannot be trusted to narrow the search.
+        let indexes: &[Index] = if table.keys == *scope.keys { &table.indexes } else { &[] };
+        let matches = |row: &&Row| query.matcher.is_none_or(|m| m.matches_object(&row.resource));
+        let mut found: Vec<&Row> = match query.filter.and_then(|f| candidates(indexes, f)) {
+            Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).filter(matches).collect(),
+            None => table.rows.values().filter(matches).collect(),
+        };
+        // Rows come in id order (the map's and the indexes'); sort only if asked to.
+        if let Some(sort) = query.sort {
+            found.sort_by(|a, b| sort.compare_then_id(&a.resource, &b.resource));
+        }
+        let total = found.len();
+        let page = found[query.page.range(total)].iter().map(|row| row.to_stored()).collect();
+        QueryPage::done(page, total)
+    }
+
+    pub(crate) fn groups_of(&self, member_ids: &[&str]) -> BTreeMap<String, Vec<Membership>> {
+        let groups = self.tables.get(GROUP_RESOURCE_TYPE);
+        let mut out = BTreeMap::new();
+        for &member in member_ids {
+            let Some(group_ids) = self.groups_by_member.get(member) else { continue };
+            let memberships = group_ids
+                .iter()
+                .map(|gid| {
+                    let display = groups
+                        .and_then(|t| t.rows.get(gid))
+                        .and_then(|row| row.resource.get("displayName"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    Membership::new(gid.to_string(), display)
+                })
+                .collect();
+            out.insert(member.to_owned(), memberships);
+        }
+        out
+    }
+
+    fn link_members(&mut self, group_id: &str, group: &JsonObject) {
+        for member in member_ids(group) {
+            self.groups_by_member.entry(member.into()).or_default().insert(group_id.into());
+        }
+    }
+
+    fn unlink_members(&mut self, group_id: &str, group: &JsonObject) {
+        for member in member_ids(group) {
+            if let Some(groups) = self.groups_by_member.get_mut(member) {
+                groups.remove(group_id);
+                if groups.is_empty() {
+                    self.groups_by_member.remove(member);
+                }
+            }
+        }
+    }
+}
+
+/// The `value` of each entry of a group's `members`.
+fn member_ids(group: &JsonObject) -> impl Iterator<Item = &str> {
+    group
+        .get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+}
+
+/// Removes every entry for `member` from a group's `members` and stamps `meta.lastModified`.
+fn remove_member(group: &mut JsonObject, member: &str, now: &str) {
+    if let Some(Value::Array(members)) = group.get_mut("members") {
+        members.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
+        if members.is_empty() {
+            group.remove("members");
+        }
+    }
+    if let Some(Value::Object(meta)) = group.get_mut("meta") {
+        meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
+    }
+}
+
+fn resource_id(resource: &JsonObject) -> Result<String> {
+    match resource.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
+        _ => Err(Error::invalid_value("a stored resource needs a string id")),
+    }
+}
+
+fn check_version(row: &Row, if_match: Option<&Version>) -> Result<()> {
+    match if_match {
+        Some(expected) if *expected != row.version => Err(Error::PreconditionFailed {
+            detail: "the resource has changed since the version given in If-Match".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
