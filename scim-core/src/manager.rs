@@ -384,7 +384,6 @@ impl ResourceManager {
     ) -> Result<ListResult> {
         let (schema, keys) = self.resource_type(resource_type)?;
         let scope = Scope::new(tenant, &schema.resource_type().name, keys);
-        let max = self.config.limits.max_results;
         let filter = match request.filter.as_deref().map(str::trim) {
             Some(text) if !text.is_empty() => {
                 Some(scim_filter::Filter::parse_with(text, &self.config.limits.filter_limits())?)
@@ -408,10 +407,9 @@ impl ResourceManager {
             }
             _ => None,
         };
-        let start_index = usize::try_from(request.start_index.unwrap_or(1).max(1)).unwrap_or(1);
-        let count =
-            request.count.map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
-        let mut query = Query::new(Page::new(start_index, count));
+        let page = self.page_of(request);
+        let start_index = page.start_index;
+        let mut query = Query::new(page);
         if let (Some(filter), Some(prepared)) = (&filter, &prepared) {
             query = query.with_filter(filter, prepared);
         }
@@ -420,6 +418,16 @@ impl ResourceManager {
         }
         let page = self.store.query(scope, &query).await?.complete(&query);
         Ok(ListResult { resources: page.resources, total_results: page.total_results, start_index })
+    }
+
+    /// The page a request asks for: `startIndex` below 1 counts as 1, `count` is capped at
+    /// `maxResults` and defaults to it, and a negative count is 0.
+    pub(crate) fn page_of(&self, request: &SearchRequest) -> Page {
+        let max = self.config.limits.max_results;
+        let start_index = usize::try_from(request.start_index.unwrap_or(1).max(1)).unwrap_or(1);
+        let count =
+            request.count.map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
+        Page::new(start_index, count)
     }
 
     /// Turns stored resources into what a response carries: `meta.version` and
@@ -509,46 +517,41 @@ impl ResourceManager {
 }
 
 /// Fails if `filter` tests an attribute that is never returned (`password`): matching on it
-/// would let a client probe its value.
+/// would let a client probe its value. `outer` is the attribute of the value path the filter
+/// sits in, if any (its paths then name sub-attributes).
 fn reject_unreturnable(
     schema: &ResourceTypeSchema<'_>,
     filter: &scim_filter::Filter,
     outer: Option<&scim_filter::AttrPath>,
 ) -> Result<()> {
-    use scim_filter::Filter;
-    let check = |path: &scim_filter::AttrPath| -> Result<()> {
-        let (uri, name, sub) = match outer {
-            Some(outer) => (outer.schema.as_ref(), outer.name.as_str(), Some(path.name.as_str())),
-            None => (
-                path.schema.as_ref(),
-                path.name.as_str(),
-                path.sub_attr.as_ref().map(|s| s.as_str()),
-            ),
-        };
-        let resolved = schema.resolve(uri.map(|u| u.as_str()), name, sub);
+    use scim_filter::{AttrName, AttrPath, Filter};
+    // The attribute `name` (with `sub`) under the schema URI `uri`.
+    let check = |uri: Option<&scim_filter::SchemaUri>, name: &AttrName, sub: Option<&AttrName>| {
+        let resolved =
+            schema.resolve(uri.map(|u| u.as_str()), name.as_str(), sub.map(AttrName::as_str));
         let never = resolved.is_some_and(|r| {
             r.attribute.returned == crate::schema::Returned::Never
                 || r.sub_attribute.is_some_and(|s| s.returned == crate::schema::Returned::Never)
         });
-        if never {
-            return Err(Error::InvalidFilter { detail: format!("{name} cannot be filtered on") });
+        match never {
+            true => Err(Error::InvalidFilter { detail: format!("{name} cannot be filtered on") }),
+            false => Ok(()),
         }
-        Ok(())
+    };
+    let path = |path: &AttrPath| match outer {
+        Some(outer) => check(outer.schema.as_ref(), &outer.name, Some(&path.name)),
+        None => check(path.schema.as_ref(), &path.name, path.sub_attr.as_ref()),
     };
     match filter {
-        Filter::Attr(expr) => check(&expr.path),
+        Filter::Attr(expr) => path(&expr.path),
         Filter::ValuePath(vp) => {
-            check(&vp.attr)?;
+            path(&vp.attr)?;
             reject_unreturnable(schema, &vp.filter, Some(&vp.attr))
         }
-        Filter::ValuePathAttr { path, sub_attr, .. } => {
-            check(&path.attr)?;
-            reject_unreturnable(schema, &path.filter, Some(&path.attr))?;
-            let sub = scim_filter::AttrPath::new(sub_attr.clone());
-            match outer {
-                Some(_) => Ok(()),
-                None => reject_unreturnable(schema, &Filter::present(sub), Some(&path.attr)),
-            }
+        Filter::ValuePathAttr { path: vp, sub_attr, .. } => {
+            path(&vp.attr)?;
+            reject_unreturnable(schema, &vp.filter, Some(&vp.attr))?;
+            check(vp.attr.schema.as_ref(), &vp.attr.name, Some(sub_attr))
         }
         Filter::And(operands) | Filter::Or(operands) => {
             operands.iter().try_for_each(|f| reject_unreturnable(schema, f, outer))

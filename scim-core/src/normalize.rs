@@ -166,42 +166,35 @@ pub fn normalize_value(
         single => vec![single],
     };
     let mut out = Vec::with_capacity(items.len());
-    // Duplicates are dropped: by comparing with the values kept so far when there are few,
-    // and through a set past that, so that a group of 100,000 members stays linear.
-    let mut seen = (items.len() > 16).then(|| Seen::new(items.len()));
     for item in items {
         if item.is_array() {
             return Err(Error::invalid_value(format!("{path} takes values, not nested arrays")));
         }
         if let Some(item) = normalize_single(attr, item, compat, path)? {
-            let fresh = match &mut seen {
-                Some(seen) => seen.first_time(&item),
-                None => !out.contains(&item),
-            };
-            if fresh {
-                out.push(item);
-            }
+            out.push(item);
         }
     }
+    dedupe(&mut out);
     Ok((!out.is_empty()).then_some(Value::Array(out)))
 }
 
-/// The values of a multi-valued attribute seen so far, to drop duplicates in linear time.
-pub(crate) struct Seen {
-    /// The JSON text of each value seen (serde_json values do not hash).
-    texts: std::collections::HashSet<String>,
-}
-
-impl Seen {
-    /// A set for about `capacity` values.
-    pub(crate) fn new(capacity: usize) -> Self {
-        Self { texts: std::collections::HashSet::with_capacity(capacity) }
-    }
-
-    /// Whether `value` was not seen before (and remembers it). Objects are canonical (members
-    /// sorted), so equal values have equal text.
-    pub(crate) fn first_time(&mut self, value: &Value) -> bool {
-        self.texts.insert(value.to_string())
+/// Drops the values of a multi-valued attribute that equal an earlier one, keeping the first
+/// of each. Few values are compared pairwise; past 16, through a set of their JSON text (objects
+/// are canonical, members sorted, so equal values have equal text), so that a group of 100,000
+/// members stays linear.
+pub(crate) fn dedupe(values: &mut Vec<Value>) {
+    if values.len() <= 16 {
+        let mut i = 1;
+        while i < values.len() {
+            if values[..i].contains(&values[i]) {
+                values.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(values.len());
+        values.retain(|value| seen.insert(value.to_string()));
     }
 }
 

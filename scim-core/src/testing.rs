@@ -8,15 +8,16 @@
 //!
 //! This is a test API, not a stable one: new checks are added as the contract is sharpened.
 //!
-//! ```no_run
-//! # async fn suite() {
+//! ```
+//! # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
 //! use std::sync::Arc;
 //! use scim_core::{DynResourceStore, testing};
+//! use scim_store_memory::InMemoryStore;
 //!
-//! # fn my_store() -> Arc<DynResourceStore> { unimplemented!() }
-//! let store: Arc<DynResourceStore> = my_store();
+//! // Your store here; the in-memory one passes.
+//! let store: Arc<DynResourceStore> = Arc::new(InMemoryStore::new());
 //! testing::run_all(store).await;
-//! # }
+//! # });
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]

@@ -2,6 +2,7 @@
 //! `startIndex`, `count`, `attributes`, `excludedAttributes`.
 
 use crate::error::{Error, Result};
+use crate::message::de::split_list;
 use crate::message::{SearchRequest, SortOrder};
 
 /// Parses a query string into the search it asks for. Parameter names match
@@ -24,11 +25,6 @@ pub(crate) fn parse_query(query: Option<&str>) -> Result<SearchRequest> {
         }
     }
     Ok(search)
-}
-
-/// A comma-separated attribute list.
-pub(crate) fn split_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn parse_sort_order(value: &str) -> Result<SortOrder> {

@@ -12,14 +12,14 @@ use tracing::Instrument;
 use super::auth::{Authenticator, Authorizer, Principal};
 use super::json::parse_body;
 use super::operation::{Operation, OperationKind};
-use super::query::{parse_query, split_list};
+use super::query::parse_query;
 use super::route::{Route, Target, route};
 use super::{bulk, discovery};
 use crate::error::{Error, Result};
 use crate::manager::ResourceManager;
 use crate::message::{ListResponse, PatchRequest, SearchRequest, SortOrder};
 use crate::sort::SortKey;
-use crate::store::{StoredResource, Version};
+use crate::store::{Page, StoredResource, Version};
 
 /// The media type of SCIM messages (RFC 7644 §3.1).
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
@@ -466,10 +466,7 @@ impl ScimService {
     ) -> Result<Response<Vec<u8>>> {
         let manager = &self.inner.manager;
         let tenant = call.principal.tenant.as_str();
-        let max = manager.config().limits.max_results;
-        let start = usize::try_from(search.start_index.unwrap_or(1).max(1)).unwrap_or(1);
-        let count =
-            search.count.map_or(max, |c| usize::try_from(c.max(0)).unwrap_or(usize::MAX).min(max));
+        let Page { start_index: start, count, .. } = manager.page_of(search);
         // A sortBy applies to the types that have the attribute (the others keep their natural
         // order); it is an error only if no type has it.
         let sortable = |name: &str, by: &str| {
@@ -686,12 +683,8 @@ fn parse_search_body(
     body: &[u8],
 ) -> Result<SearchRequest> {
     let value = parse_json(service, parts, body)?;
-    let mut search: SearchRequest = serde_json::from_value(value)?;
-    // Some clients send the lists as one comma-separated string inside the array.
-    search.attributes = search.attributes.iter().flat_map(|a| split_list(a)).collect();
-    search.excluded_attributes =
-        search.excluded_attributes.iter().flat_map(|a| split_list(a)).collect();
-    Ok(search)
+    // The message splits comma-separated attribute lists itself (`["userName,emails"]`).
+    Ok(serde_json::from_value(value)?)
 }
 
 /// The version `If-Match` asks for: `None` when absent or `*`.

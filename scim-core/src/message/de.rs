@@ -135,13 +135,12 @@ where
         Some(Raw::One(s)) => vec![s],
         Some(Raw::Many(v)) => v,
     };
-    Ok(parts
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect())
+    Ok(parts.iter().flat_map(|s| split_list(s)).collect())
+}
+
+/// A comma-separated attribute list (`"userName, emails.value"`), trimmed, empty names dropped.
+pub(crate) fn split_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Deserialises an HTTP status given as a string (`"201"`), a number (`201`) or, as some early

@@ -6,7 +6,7 @@
 //! bulk `method` values match in any case, and counts may arrive as numeric strings.
 
 mod bulk;
-mod de;
+pub(crate) mod de;
 mod error_response;
 mod list_response;
 mod patch;

@@ -186,7 +186,8 @@ fn apply_attr<'s>(
     }
     if attr.multi_valued {
         if let Some(Value::Array(entries)) = container.get_mut(&attr.name) {
-            dedupe(entries);
+            // An operation that sets the same sub-attribute on several entries can make them equal.
+            crate::normalize::dedupe(entries);
         }
     }
     if let Some(before) = before {
@@ -198,25 +199,6 @@ fn apply_attr<'s>(
         }
     }
     Ok(())
-}
-
-/// Drops entries equal to an earlier one (an operation that sets the same sub-attribute on
-/// several entries can make them equal).
-fn dedupe(entries: &mut Vec<Value>) {
-    if entries.len() <= 16 {
-        // Few entries (the usual case): comparing them pairwise is cheapest.
-        let mut i = 1;
-        while i < entries.len() {
-            if entries[..i].contains(&entries[i]) {
-                entries.remove(i);
-            } else {
-                i += 1;
-            }
-        }
-        return;
-    }
-    let mut seen = crate::normalize::Seen::new(entries.len());
-    entries.retain(|entry| seen.first_time(entry));
 }
 
 /// `add` or `replace` of a target with a client value.
