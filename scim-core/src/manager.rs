@@ -409,7 +409,7 @@ impl ResourceManager {
         };
         let page = self.page_of(request);
         let start_index = page.start_index;
-        let mut query = Query::new(page);
+        let mut query = Query::new(page).with_schema(&schema);
         if let (Some(filter), Some(prepared)) = (&filter, &prepared) {
             query = query.with_filter(filter, prepared);
         }

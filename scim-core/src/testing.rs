@@ -87,7 +87,7 @@ impl Fixture {
         let parsed = filter.map(|f| scim_filter::Filter::parse(f).unwrap());
         let prepared = parsed.as_ref().map(|f| f.prepare(&schema).unwrap());
         let sort_key = sort.map(|(by, order)| SortKey::new(&schema, by, order).unwrap());
-        let mut query = Query::new(page);
+        let mut query = Query::new(page).with_schema(&schema);
         if let (Some(f), Some(p)) = (&parsed, &prepared) {
             query = query.with_filter(f, p);
         }

@@ -9,6 +9,17 @@
 //! database whether any resource of the scope satisfies one and not the other; if none does,
 //! the superset is exact on this data, and the store can sort and page in SQL.
 //!
+//! When the query carries the resource type's schema ([`Query::schema`](scim_core::Query)),
+//! a comparison of a string-like or boolean attribute the schema knows is translated for that
+//! type alone: one exact condition, with no other readings and no look inside complex values.
+//! Case-insensitive string tests use `scim_lower`, which lower-cases exactly as
+//! [`scim_filter::fold_case`] does for every string whose non-ASCII characters are only the
+//! Kelvin sign and the dotted capital I (the two non-ASCII characters whose lower case holds
+//! ASCII), and keeps every other character as it is, so that against an ASCII needle `eq`,
+//! `co`, `sw` and `ew` are exact; orderings are exact on ASCII values. This trusts that stored
+//! values of schema attributes have the schema's shape, which the library's validation of every
+//! write ensures.
+//!
 //! Equality and ordering on key attributes (`userName`, `externalId`: their case-exactness is
 //! known from the [`StoreKeys`](scim_core::StoreKeys)) go through the key tables, whose keys
 //! are folded in Rust with [`scim_filter::fold_case`]: those conditions are exact.
@@ -19,7 +30,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use scim_core::{KeyAttribute, StoreKeys};
-use scim_filter::{AttrPath, AttrTest, CompValue, CompareOp, DateTime, Filter};
+use scim_filter::{
+    AttrInfo, AttrPath, AttrTest, AttrType, CompValue, CompareOp, DateTime, Filter, FilterSchema,
+};
 use serde_json::Value;
 
 /// The number of parameters every query binds before the filter's: `$1` tenant and `$2`
@@ -70,11 +83,12 @@ pub(crate) fn key_name(key: &KeyAttribute) -> String {
     }
 }
 
-/// Where paths are resolved: the resource, or an entry of a value path.
+/// Where paths are resolved: the resource, or an entry (SQL alias) of a value path's
+/// attribute.
 #[derive(Clone, Copy)]
 enum Ctx<'a> {
     Root,
-    Entry(&'a str),
+    Entry { alias: &'a str, attr: &'a AttrPath },
 }
 
 /// The spellings of member names in a resource type's data: lower-case name to the spellings
@@ -130,9 +144,15 @@ pub(crate) fn names_in(filter: &Filter, out: &mut BTreeSet<String>) {
     out.insert("value".to_owned());
 }
 
-/// Translates `filter` for the scope's `keys`, with the member-name `spellings` of its data.
-pub(crate) fn translate(filter: &Filter, keys: &StoreKeys, spellings: &Spellings) -> Translation {
-    let mut t = Translator { keys, spellings, params: Vec::new(), aliases: 0 };
+/// Translates `filter` for the scope's `keys`, with the member-name `spellings` of its data and,
+/// if known, the resource type's `schema`.
+pub(crate) fn translate(
+    filter: &Filter,
+    keys: &StoreKeys,
+    spellings: &Spellings,
+    schema: Option<&dyn FilterSchema>,
+) -> Translation {
+    let mut t = Translator { keys, spellings, schema, params: Vec::new(), aliases: 0 };
     let cond = t.filter(filter, Ctx::Root);
     Translation { superset: cond.superset, strict: cond.strict, params: t.params }
 }
@@ -140,6 +160,7 @@ pub(crate) fn translate(filter: &Filter, keys: &StoreKeys, spellings: &Spellings
 struct Translator<'k> {
     keys: &'k StoreKeys,
     spellings: &'k Spellings,
+    schema: Option<&'k dyn FilterSchema>,
     params: Vec<String>,
     aliases: usize,
 }
@@ -219,15 +240,16 @@ impl Translator<'_> {
         match filter {
             Filter::Attr(expr) => self.test(&expr.path, &expr.test, ctx),
             Filter::ValuePath(vp) => {
-                let (source, entry) = self.entries(&vp.attr, ctx);
-                let inner = self.filter(&vp.filter, Ctx::Entry(&entry));
+                let (source, alias) = self.entries(&vp.attr, ctx);
+                let inner = self.filter(&vp.filter, Ctx::Entry { alias: &alias, attr: &vp.attr });
                 exists_entry(&source, &inner)
             }
             Filter::ValuePathAttr { path: vp, sub_attr, test } => {
-                let (source, entry) = self.entries(&vp.attr, ctx);
-                let inner = self.filter(&vp.filter, Ctx::Entry(&entry));
+                let (source, alias) = self.entries(&vp.attr, ctx);
+                let entry = Ctx::Entry { alias: &alias, attr: &vp.attr };
+                let inner = self.filter(&vp.filter, entry);
                 let sub = AttrPath::new(sub_attr.clone());
-                let check = self.test(&sub, test, Ctx::Entry(&entry));
+                let check = self.test(&sub, test, entry);
                 let both = Cond {
                     superset: format!("({} AND {})", inner.superset, check.superset),
                     strict: format!("({} AND {})", inner.strict, check.strict),
@@ -283,7 +305,7 @@ impl Translator<'_> {
             }
             // Inside a value path, paths are relative to the entry and a schema URI is ignored;
             // a primitive entry stands for its own `value`.
-            Ctx::Entry(alias) => {
+            Ctx::Entry { alias, .. } => {
                 let entry = format!("{alias}.v");
                 let member = self.get(&entry, path.name.as_str());
                 if path.sub_attr.is_none() && path.name.eq_ignore_case("value") {
@@ -373,6 +395,20 @@ impl Translator<'_> {
         if let (CompValue::String(s), Some((key, unique))) = (value, self.key_for(path, ctx)) {
             let (key, unique) = (key.clone(), unique);
             return self.key_test(&key, unique, op, s);
+        }
+        if let Some(info) = self.info(path, ctx) {
+            match (info.attr_type, value) {
+                (
+                    AttrType::String | AttrType::Reference | AttrType::Binary,
+                    CompValue::String(s),
+                ) => {
+                    return self.typed_string_test(path, ctx, op, s, info.case_exact);
+                }
+                (AttrType::Boolean, CompValue::Bool(b)) => {
+                    return self.typed_bool_test(path, ctx, op, *b);
+                }
+                _ => {}
+            }
         }
         match value {
             CompValue::Null => {
@@ -507,19 +543,136 @@ impl Translator<'_> {
         superset: &str,
         strict: &str,
     ) -> Cond {
+        self.compare_values(path, ctx, op, superset, strict, Self::compared)
+    }
+
+    /// Like [`compare`](Self::compare), for an attribute the schema says is not complex: its
+    /// values are compared as they are.
+    fn compare_typed(
+        &mut self,
+        path: &AttrPath,
+        ctx: Ctx<'_>,
+        op: CompareOp,
+        superset: &str,
+        strict: &str,
+    ) -> Cond {
+        self.compare_values(path, ctx, op, superset, strict, Self::values)
+    }
+
+    fn compare_values(
+        &mut self,
+        path: &AttrPath,
+        ctx: Ctx<'_>,
+        op: CompareOp,
+        superset: &str,
+        strict: &str,
+        over: fn(&mut Self, &AttrPath, Ctx<'_>, &str) -> String,
+    ) -> Cond {
+        if op != CompareOp::Ne && superset == strict {
+            return Cond::exact(over(self, path, ctx, superset));
+        }
         if op != CompareOp::Ne {
-            return Cond {
-                superset: self.compared(path, ctx, superset),
-                strict: self.compared(path, ctx, strict),
-            };
+            let superset = over(self, path, ctx, superset);
+            return Cond { superset, strict: over(self, path, ctx, strict) };
         }
         // `ne`: no value at all, or some value that is not equal.
-        let absent = format!("(NOT {})", self.compared(path, ctx, "{c} <> 'null'::jsonb"));
+        let absent = format!("(NOT {})", over(self, path, ctx, "{c} <> 'null'::jsonb"));
         let mut unequal = |eq: &str| {
             let pred = format!("({{c}} <> 'null'::jsonb AND NOT coalesce({eq}, false))");
-            format!("({absent} OR {})", self.compared(path, ctx, &pred))
+            format!("({absent} OR {})", over(self, path, ctx, &pred))
         };
+        if superset == strict {
+            return Cond::exact(unequal(strict));
+        }
         Cond { superset: unequal(strict), strict: unequal(superset) }
+    }
+
+    /// What the schema says of the values `path` reaches in `ctx`, if it knows the attribute
+    /// and it is not complex.
+    fn info(&self, path: &AttrPath, ctx: Ctx<'_>) -> Option<AttrInfo> {
+        let schema = self.schema?;
+        let info = match ctx {
+            Ctx::Root => schema.attribute(
+                path.schema.as_ref().map(|urn| urn.as_str()),
+                path.name.as_str(),
+                path.sub_attr.as_ref().map(|sub| sub.as_str()),
+            )?,
+            // Inside a value path the schema is asked about the outer attribute with the inner
+            // name as its sub-attribute, as the evaluator does.
+            Ctx::Entry { attr, .. } if path.sub_attr.is_none() => schema.attribute(
+                attr.schema.as_ref().map(|urn| urn.as_str()),
+                attr.name.as_str(),
+                Some(path.name.as_str()),
+            )?,
+            Ctx::Entry { .. } => return None,
+        };
+        (info.attr_type != AttrType::Complex).then_some(info)
+    }
+
+    /// A string comparison on a string-like attribute the schema knows.
+    fn typed_string_test(
+        &mut self,
+        path: &AttrPath,
+        ctx: Ctx<'_>,
+        op: CompareOp,
+        s: &str,
+        case_exact: bool,
+    ) -> Cond {
+        let sql_op = sql_op(if op == CompareOp::Ne { CompareOp::Eq } else { op });
+        if case_exact {
+            let cond = if op.is_substring() {
+                let pattern = self.param(like_pattern(op, s));
+                format!("({IS_STR} AND {TEXT} COLLATE \"C\" LIKE {pattern})")
+            } else {
+                let raw = self.param(s);
+                format!("({IS_STR} AND {TEXT} COLLATE \"C\" {sql_op} {raw} COLLATE \"C\")")
+            };
+            return self.compare_typed(path, ctx, op, &cond, &cond);
+        }
+        let folded = scim_filter::fold_case(s).into_owned();
+        if op.is_ordering() {
+            // Exact on ASCII values; a non-ASCII value is only a candidate.
+            let folded = self.param(folded);
+            let cmp = format!("scim_lower({TEXT}) {sql_op} {folded} COLLATE \"C\"");
+            let superset = format!("({IS_STR} AND (NOT scim_is_ascii({TEXT}) OR {cmp}))");
+            let strict = format!("({IS_STR} AND scim_is_ascii({TEXT}) AND {cmp})");
+            return self.compare_typed(path, ctx, op, &superset, &strict);
+        }
+        let folded_ascii = folded.is_ascii();
+        let (lowered, as_written) = if op.is_substring() {
+            let needle = self.param(like_pattern(op, &folded));
+            let raw = self.param(like_pattern(op, s));
+            (
+                format!("scim_lower({TEXT}) LIKE {needle}"),
+                format!("{TEXT} COLLATE \"C\" LIKE {raw}"),
+            )
+        } else {
+            let needle = self.param(folded);
+            let raw = self.param(s);
+            (format!("scim_lower({TEXT}) = {needle}"), format!("{TEXT} = {raw}"))
+        };
+        let lowered = format!("({IS_STR} AND {lowered})");
+        if folded_ascii {
+            return self.compare_typed(path, ctx, op, &lowered, &lowered);
+        }
+        // A non-ASCII needle: `scim_lower` leaves the value's other non-ASCII characters as
+        // they are, so any non-ASCII value may match; a value that holds the needle as written
+        // surely does.
+        let superset = format!("({lowered} OR ({IS_STR} AND NOT scim_is_ascii({TEXT})))");
+        let strict = format!("({IS_STR} AND {as_written})");
+        self.compare_typed(path, ctx, op, &superset, &strict)
+    }
+
+    /// A boolean comparison on a boolean attribute the schema knows: the strings `"true"` and
+    /// `"false"` (any case) count as booleans.
+    fn typed_bool_test(&mut self, path: &AttrPath, ctx: Ctx<'_>, op: CompareOp, b: bool) -> Cond {
+        if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+            return Cond::exact("FALSE".to_owned());
+        }
+        let b = self.param(b.to_string());
+        let cond =
+            format!("({{c}} = {b}::jsonb OR ({IS_STR} AND lower({TEXT} COLLATE \"C\") = {b}))");
+        self.compare_typed(path, ctx, op, &cond, &cond)
     }
 
     /// A string comparison on a key attribute, through its key table: exact.

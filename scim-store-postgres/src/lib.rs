@@ -651,8 +651,7 @@ impl ResourceStore for PostgresStore {
                 // One scan gives the page's ids, the total and, unless the translation is exact
                 // by construction, whether the superset is exact on this data: it is if no
                 // candidate fails the strict condition. Only the page's rows are then read.
-                let ambiguous =
-                    if plan.exact { "false".to_owned() } else { format!("NOT ({})", plan.strict) };
+                let ambiguous = plan.ambiguous();
                 let start = query.page.start_index.saturating_sub(1);
                 let mut total_and_ambiguous = None;
                 let mut ids: Vec<String> = Vec::new();
@@ -762,17 +761,36 @@ struct Plan {
     join: String,
     /// The SQL order for the requested sort, if the store can sort by it.
     order: Option<String>,
+    /// Holds for a row whose sort value SQL may order differently from the library, if any
+    /// can.
+    unsortable: Option<String>,
+}
+
+impl Plan {
+    /// Holds for a candidate row that keeps the SQL result from being exact: one that the
+    /// superset admits and the strict condition does not, or one that SQL may sort wrongly.
+    fn ambiguous(&self) -> String {
+        let filter = (!self.exact).then(|| format!("NOT ({})", self.strict));
+        match (filter, &self.unsortable) {
+            (None, None) => "false".to_owned(),
+            (Some(f), None) => f,
+            (None, Some(s)) => s.clone(),
+            (Some(f), Some(s)) => format!("({f}) OR ({s})"),
+        }
+    }
 }
 
 fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> Plan {
+    let schema = query.schema.map(|s| s as &dyn scim_filter::FilterSchema);
     let (superset, strict, mut params, exact) = match query.filter {
         Some(filter) => {
-            let t = filter::translate(filter, scope.keys, spellings);
+            let t = filter::translate(filter, scope.keys, spellings, schema);
             let exact = t.is_exact();
             (t.superset, t.strict, t.params, exact)
         }
         None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true),
     };
+    let mut unsortable = None;
     let (join, order) = match query.sort {
         None => (String::new(), Some("r.id".to_owned())),
         Some(sort) => {
@@ -797,9 +815,79 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
                     };
                     (join, Some(order.to_owned()))
                 }
-                None => (String::new(), None),
+                None => match schema.and_then(|schema| sort_value(sort, schema, &mut params)) {
+                    Some(value) => {
+                        unsortable = value.unsortable;
+                        let order = match sort.order() {
+                            SortOrder::Ascending => "ASC NULLS LAST",
+                            SortOrder::Descending => "DESC NULLS FIRST",
+                        };
+                        (String::new(), Some(format!("{} {order}, r.id", value.expr)))
+                    }
+                    None => (String::new(), None),
+                },
             }
         }
     };
-    Plan { superset, strict, params, exact, join, order }
+    Plan { superset, strict, params, exact, join, order, unsortable }
+}
+
+/// The SQL a sort orders by, and when it may disagree with [`SortKey`](scim_core::SortKey).
+struct SortValue {
+    /// The value sorted by: SQL NULL when the resource has none of the expected type, which
+    /// sorts last in ascending order and first in descending order, as in the library.
+    expr: String,
+    /// Holds for a row whose value SQL may order differently from the library.
+    unsortable: Option<String>,
+}
+
+/// The SQL value for `sort`, for string-like and boolean attributes (the library sorts numbers
+/// and dateTimes itself); the names it looks up are bound in `params`.
+fn sort_value(
+    sort: &scim_core::SortKey,
+    schema: &dyn scim_filter::FilterSchema,
+    params: &mut Vec<String>,
+) -> Option<SortValue> {
+    use scim_filter::AttrType;
+    let attr = schema.attribute(sort.extension(), sort.attribute(), None)?;
+    let target = match sort.sub_attribute() {
+        Some(sub) => schema.attribute(sort.extension(), sort.attribute(), Some(sub))?,
+        None => attr,
+    };
+    let mut param = |name: &str| {
+        params.push(name.to_owned());
+        format!("${}::text", params.len() + BASE_PARAMS)
+    };
+    let mut value = match sort.extension() {
+        Some(urn) => format!("(r.data -> {})", param(urn)),
+        None => "r.data".to_owned(),
+    };
+    value = format!("({value} -> {})", param(sort.attribute()));
+    if attr.multi_valued {
+        value = format!("scim_primary_or_first({value})");
+    }
+    if let Some(sub) = sort.sub_attribute() {
+        value = format!("({value} -> {})", param(sub));
+        if target.multi_valued {
+            value = format!("scim_primary_or_first({value})");
+        }
+    }
+    let text = format!("(CASE WHEN jsonb_typeof({value}) = 'string' THEN {value} #>> '{{}}' END)");
+    match target.attr_type {
+        AttrType::String | AttrType::Reference | AttrType::Binary if target.case_exact => {
+            Some(SortValue { expr: format!("{text} COLLATE \"C\""), unsortable: None })
+        }
+        // Lower-cased as the library does, exactly for ASCII.
+        AttrType::String | AttrType::Reference | AttrType::Binary => Some(SortValue {
+            expr: format!("scim_lower({text}) COLLATE \"C\""),
+            unsortable: Some(format!("NOT coalesce(scim_is_ascii({text}), true)")),
+        }),
+        AttrType::Boolean => Some(SortValue {
+            expr: format!(
+                "(CASE WHEN jsonb_typeof({value}) = 'boolean' THEN ({value})::boolean END)"
+            ),
+            unsortable: None,
+        }),
+        _ => None,
+    }
 }

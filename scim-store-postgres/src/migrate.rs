@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use tokio_postgres::Client;
 
 /// The migrations, in order: (version, SQL).
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_typed_filters.sql")),
+];
 
 /// The advisory lock every migrating store takes, so that replicas starting together apply
 /// each migration once.

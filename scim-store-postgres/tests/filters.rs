@@ -118,23 +118,53 @@ const FILTERS: &[&str] = &[
     "nosuch eq 5",
     r#"USERNAME eq "BJENSEN""#,
     r#"not (title co "%") and userName sw "user""#,
+    r#"title eq "ZOË""#,
+    r#"title gt "tour""#,
+    r#"title le "Zoë""#,
+    r#"displayName co "i̇""#,
+    r#"displayName ew "ELVIN""#,
+    r#"displayName lt "Z""#,
+    r#"displayName sw "İ""#,
+    r#"emails[value ew ".org"]"#,
+    r#"emails[type ne "work"]"#,
+    "not (active eq true)",
+    r#"active eq "TRUE""#,
     r#"title co "_" or title co "%" or title eq "\\""#,
     r#"not (emails[type eq "work"])"#,
 ];
 
+/// The sorts every filter runs with: none, by a key attribute, and by string, multi-valued,
+/// sub-attribute, boolean and dateTime attributes in both orders.
+const SORTS: &[Option<(&str, SortOrder)>] = &[
+    None,
+    Some(("userName", SortOrder::Ascending)),
+    Some(("title", SortOrder::Ascending)),
+    Some(("displayName", SortOrder::Descending)),
+    Some(("emails", SortOrder::Ascending)),
+    Some(("name.familyName", SortOrder::Descending)),
+    Some(("active", SortOrder::Ascending)),
+    Some(("meta.lastModified", SortOrder::Descending)),
+];
+
+/// Runs `filter` (sorted and paged) and completes it as the library does; `with_schema` gives
+/// the store the resource type's schema, as the library does, or leaves it to guess.
 async fn run(
     store: &dyn ResourceStore,
     scope: Scope<'_>,
     filter: &str,
-    sort: Option<&str>,
+    sort: Option<(&str, SortOrder)>,
     page: Page,
+    with_schema: bool,
 ) -> (Vec<String>, usize, FilterExecution) {
     let registry = Registry::standard();
     let schema = registry.resource_type_schema("User").unwrap();
     let parsed = scim_filter::Filter::parse(filter).unwrap();
     let prepared = parsed.prepare(&schema).unwrap();
-    let sort = sort.map(|s| SortKey::new(&schema, s, SortOrder::Ascending).unwrap());
+    let sort = sort.map(|(by, order)| SortKey::new(&schema, by, order).unwrap());
     let mut query = Query::new(page).with_filter(&parsed, &prepared);
+    if with_schema {
+        query = query.with_schema(&schema);
+    }
     if let Some(sort) = &sort {
         query = query.with_sort(sort);
     }
@@ -158,21 +188,28 @@ async fn filters_match_the_in_memory_store() {
         pg.create(scope, u.clone()).await.unwrap();
         memory.create(scope, u).await.unwrap();
     }
-    let mut exact = 0;
+    let mut exact = [0, 0];
     for filter in FILTERS {
-        for (sort, page) in [(None, Page::new(1, 100)), (Some("userName"), Page::new(2, 3))] {
-            let expected = run(&memory, scope, filter, sort, page).await;
-            let got = run(&pg, scope, filter, sort, page).await;
-            assert_eq!(
-                (&got.0, got.1),
-                (&expected.0, expected.1),
-                "filter {filter}, sort {sort:?}"
-            );
-            exact += usize::from(got.2 == FilterExecution::Exact);
+        for sort in SORTS {
+            for page in [Page::new(1, 100), Page::new(2, 3)] {
+                let expected = run(&memory, scope, filter, *sort, page, true).await;
+                for with_schema in [false, true] {
+                    let got = run(&pg, scope, filter, *sort, page, with_schema).await;
+                    assert_eq!(
+                        (&got.0, got.1),
+                        (&expected.0, expected.1),
+                        "filter {filter}, sort {sort:?}, page {page:?}, schema {with_schema}"
+                    );
+                    exact[usize::from(with_schema)] += usize::from(got.2 == FilterExecution::Exact);
+                }
+            }
         }
     }
-    // The tables are still there, and most filters ran exactly in SQL.
-    assert_eq!(run(&pg, scope, "title pr", None, Page::new(1, 100)).await.1, 16);
-    assert!(exact > FILTERS.len(), "only {exact} exact runs");
+    // The tables are still there, and most filters ran exactly in SQL, more with the schema.
+    assert_eq!(run(&pg, scope, "title pr", None, Page::new(1, 100), true).await.1, 16);
+    let runs = FILTERS.len() * SORTS.len() * 2;
+    println!("exact runs of {runs}: {exact:?} without and with the schema");
+    assert!(exact[0] > runs / 4, "only {} of {runs} exact runs without the schema", exact[0]);
+    assert!(exact[1] > exact[0], "{exact:?} exact runs without and with the schema");
     db.drop_schema().await;
 }

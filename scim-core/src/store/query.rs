@@ -1,7 +1,9 @@
 //! Queries: filter, sort and page, executed by the store as far as it can and completed by the
 //! library.
 
-use scim_filter::{Filter, PreparedFilter};
+use std::fmt;
+
+use scim_filter::{Filter, FilterSchema, PreparedFilter};
 
 use super::StoredResource;
 use crate::sort::SortKey;
@@ -34,15 +36,19 @@ impl Page {
 ///
 /// `filter` is the parsed filter (for stores that translate it, such as a SQL store) and
 /// `matcher` the same filter prepared with the resource type's schema (for stores that evaluate
-/// in memory); both are `None` when the request has no filter. `sort` is the requested order;
-/// with no sort, results are ordered by `id`.
-#[derive(Clone, Copy, Debug)]
+/// in memory); both are `None` when the request has no filter. `schema` tells a translating
+/// store the type, multiplicity and case-exactness of the attributes the filter names (the
+/// library always sets it; a store must still be correct without it). `sort` is the requested
+/// order; with no sort, results are ordered by `id`.
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Query<'a> {
     /// The filter, as parsed.
     pub filter: Option<&'a Filter>,
     /// The filter prepared with the resource type's schema hook.
     pub matcher: Option<&'a PreparedFilter>,
+    /// The resource type's schema, as the filter evaluator sees it.
+    pub schema: Option<&'a (dyn FilterSchema + Sync)>,
     /// The requested order.
     pub sort: Option<&'a SortKey>,
     /// The requested page.
@@ -52,7 +58,14 @@ pub struct Query<'a> {
 impl<'a> Query<'a> {
     /// A query for `page` with no filter and no sort.
     pub fn new(page: Page) -> Self {
-        Self { filter: None, matcher: None, sort: None, page }
+        Self { filter: None, matcher: None, schema: None, sort: None, page }
+    }
+
+    /// This query with the resource type's schema, for stores that translate the filter.
+    #[must_use]
+    pub fn with_schema(mut self, schema: &'a (dyn FilterSchema + Sync)) -> Self {
+        self.schema = Some(schema);
+        self
     }
 
     /// This query with a filter, as parsed and as prepared (see [`Query`]).
@@ -68,6 +81,18 @@ impl<'a> Query<'a> {
     pub fn with_sort(mut self, sort: &'a SortKey) -> Self {
         self.sort = Some(sort);
         self
+    }
+}
+
+impl fmt::Debug for Query<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Query")
+            .field("filter", &self.filter)
+            .field("matcher", &self.matcher)
+            .field("schema", &self.schema.map(|_| "FilterSchema"))
+            .field("sort", &self.sort)
+            .field("page", &self.page)
+            .finish()
     }
 }
 

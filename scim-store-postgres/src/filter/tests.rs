@@ -1,6 +1,6 @@
 //! The translation table: filter → SQL and parameters.
 
-use scim_core::{KeyAttribute, StoreKeys};
+use scim_core::{KeyAttribute, Registry, StoreKeys};
 use scim_filter::Filter;
 
 use super::{escape_like, translate};
@@ -30,7 +30,14 @@ fn spellings() -> super::Spellings {
 }
 
 fn tr(filter: &str) -> super::Translation {
-    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings())
+    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), None)
+}
+
+/// The translation with the standard User schema, as the library queries.
+fn typed(filter: &str) -> super::Translation {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("User").unwrap();
+    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), Some(&schema))
 }
 
 #[test]
@@ -143,7 +150,7 @@ fn hostile_values_are_parameters_never_sql() {
             scim_filter::CompareOp::Co,
             scim_filter::CompValue::String(value.to_owned()),
         );
-        let t = translate(&filter, &keys(), &spellings());
+        let t = translate(&filter, &keys(), &spellings(), None);
         assert!(!t.superset.contains("DROP") && !t.strict.contains("DROP"));
         assert!(!t.superset.contains(value) || value.len() < 3, "{value} in {}", t.superset);
     }
@@ -171,11 +178,54 @@ fn only_kelvin_and_dotted_i_fold_into_ascii() {
     assert_eq!(found, ['\u{130}', '\u{212A}']);
 }
 
+#[test]
+fn schema_strings_are_one_exact_condition() {
+    let t = typed(r#"title eq "Tour Guide""#);
+    assert!(t.is_exact(), "{}", t.superset);
+    // One reading: the lower-cased string; no `value` of complex values, no other types.
+    assert_eq!(t.params[..2], ["tour guide", "Tour Guide"]);
+    assert!(t.superset.contains("scim_lower((x1.v #>> '{}')) = $3::text"), "{}", t.superset);
+    assert!(!t.superset.contains("$4::text"), "{}", t.superset);
+    assert!(!t.superset.contains("number") && !t.superset.contains("boolean"), "{}", t.superset);
+
+    let t = typed(r#"emails[type eq "work" and value co "@Example.com"]"#);
+    assert!(t.is_exact(), "{}", t.superset);
+    assert!(t.superset.contains("scim_lower("), "{}", t.superset);
+    assert!(t.params.contains(&"%@example.com%".to_owned()), "{:?}", t.params);
+
+    // A case-exact attribute orders exactly, by code point.
+    let t = typed(r#"id ge "B""#);
+    assert!(t.is_exact(), "{}", t.superset);
+    assert!(t.superset.contains("COLLATE \"C\" >= $3::text COLLATE \"C\""), "{}", t.superset);
+}
+
+#[test]
+fn schema_strings_that_stay_approximate() {
+    // A non-ASCII needle, and orderings of case-insensitive strings, depend on the data.
+    assert!(!typed(r#"title eq "ZOË""#).is_exact());
+    assert!(!typed(r#"title gt "T""#).is_exact());
+    // dateTimes and attributes the schema does not know keep both forms.
+    assert!(!typed(r#"meta.lastModified gt "2011-05-13T04:42:34Z""#).is_exact());
+    assert_eq!(
+        typed(r#"nosuch eq "x""#).superset.contains("number"),
+        tr(r#"nosuch eq "x""#).superset.contains("number")
+    );
+}
+
+#[test]
+fn schema_booleans_are_exact() {
+    let t = typed("active eq true");
+    assert!(t.is_exact(), "{}", t.superset);
+    let as_string = "lower((x1.v #>> '{}') COLLATE \"C\") = $3::text";
+    assert!(t.superset.contains(as_string), "{}", t.superset);
+    assert!(typed("not (active ne false)").is_exact());
+}
+
 /// Prints the translation of `SCIM_PRINT_FILTER` (a development aid).
 #[test]
 #[ignore = "a development aid"]
 fn print_translation() {
     let filter = std::env::var("SCIM_PRINT_FILTER").unwrap_or_else(|_| "title pr".to_owned());
-    let t = tr(&filter);
+    let t = if std::env::var("SCIM_PRINT_UNTYPED").is_ok() { tr(&filter) } else { typed(&filter) };
     println!("SUPERSET\n{}\nSTRICT\n{}\nPARAMS\n{:?}", t.superset, t.strict, t.params);
 }
