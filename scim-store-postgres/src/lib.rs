@@ -83,6 +83,9 @@ struct Inner {
     /// The key attributes known to be backfilled in the key tables: (resource type, attribute,
     /// case-exact, unique).
     keys_ready: Mutex<HashSet<(String, String, bool, bool)>>,
+    /// The resource types whose key attributes this process no longer has were dropped from
+    /// the key tables.
+    keys_pruned: Mutex<HashSet<String>>,
     /// The member-name spellings known to be recorded: (resource type, spelling).
     spellings: Mutex<HashSet<(String, String)>>,
 }
@@ -126,6 +129,7 @@ impl PostgresStore {
                 pool,
                 clock: Arc::new(SystemClock),
                 keys_ready: Mutex::new(HashSet::new()),
+                keys_pruned: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
         })
@@ -139,6 +143,7 @@ impl PostgresStore {
                 pool: self.inner.pool.clone(),
                 clock,
                 keys_ready: Mutex::new(HashSet::new()),
+                keys_pruned: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
         }
@@ -202,6 +207,11 @@ impl PostgresStore {
     /// Makes sure the key tables hold the scope's key attributes for every stored resource:
     /// the first time a process sees a key attribute, it checks the database's record of key
     /// attributes and, if this one is new or was folded differently, rebuilds its keys.
+    ///
+    /// The first time a process sees a resource type, it also drops the keys of attributes
+    /// the type's keys no longer name: writes stop maintaining them, so they would be stale if
+    /// the attribute became a key again; dropped, they are rebuilt then. (Replicas are expected
+    /// to agree on the keys, except briefly while a new configuration rolls out.)
     async fn ensure_keys(&self, scope: Scope<'_>) -> Result<()> {
         let wanted: Vec<(String, String, bool, bool)> = scope
             .keys
@@ -212,11 +222,18 @@ impl PostgresStore {
                 (scope.resource_type.to_owned(), key_name(k), k.case_exact, unique)
             })
             .collect();
+        let names: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         let missing: Vec<_> = {
             let ready = self.inner.keys_ready.lock().unwrap_or_else(PoisonError::into_inner);
             wanted.into_iter().filter(|w| !ready.contains(w)).collect()
         };
-        if missing.is_empty() {
+        let pruned = self
+            .inner
+            .keys_pruned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(scope.resource_type);
+        if missing.is_empty() && pruned {
             return Ok(());
         }
         let mut client = self.client().await?;
@@ -227,6 +244,27 @@ impl PostgresStore {
         )
         .await
         .map_err(backend)?;
+        if !pruned {
+            let dropped = tx
+                .query(
+                    "DELETE FROM scim_key_defs WHERE resource_type = $1 \
+                     AND NOT attribute = ANY($2) RETURNING attribute",
+                    &[&scope.resource_type, &names],
+                )
+                .await
+                .map_err(backend)?;
+            for row in dropped {
+                let attribute: String = row.get(0);
+                for table in [key_table(true), key_table(false)] {
+                    tx.execute(
+                        &format!("DELETE FROM {table} WHERE resource_type = $1 AND attribute = $2"),
+                        &[&scope.resource_type, &attribute],
+                    )
+                    .await
+                    .map_err(backend)?;
+                }
+            }
+        }
         for (resource_type, attribute, case_exact, unique) in &missing {
             let def = tx
                 .query_opt(
@@ -258,6 +296,12 @@ impl PostgresStore {
         tx.commit().await.map_err(backend)?;
         let mut ready = self.inner.keys_ready.lock().unwrap_or_else(PoisonError::into_inner);
         ready.extend(missing);
+        drop(ready);
+        self.inner
+            .keys_pruned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(scope.resource_type.to_owned());
         Ok(())
     }
 }

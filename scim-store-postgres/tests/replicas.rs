@@ -154,3 +154,43 @@ async fn concurrent_group_member_updates_are_compare_and_swap() {
     assert_eq!(member_of.len(), 10);
     db.drop_schema().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (_, unique_names) = keys();
+    let registry = Registry::standard();
+    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
+    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let by_name =
+        |name: &str| scim_filter::Filter::parse(&format!(r#"displayName eq "{name}""#)).unwrap();
+
+    // Group displayName unique, then a deployment without that key renames the group and
+    // creates a second "Admins", then the key is configured again.
+    let first = db.store().await;
+    first.create(Scope::new("t", "Group", &unique_names), group("g1", "Admins")).await.unwrap();
+    let second = db.store().await;
+    let scope = Scope::new("t", "Group", &plain);
+    second.replace(scope, "g1", group("g1", "Sales"), None).await.unwrap();
+    second.create(scope, group("g2", "Admins")).await.unwrap();
+
+    let third = db.store().await;
+    let scope = Scope::new("t", "Group", &unique_names);
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("Group").unwrap();
+    for (name, expected) in [("sales", vec!["g1"]), ("admins", vec!["g2"])] {
+        let filter = by_name(name);
+        let prepared = filter.prepare(&schema).unwrap();
+        let query = scim_core::Query::new(scim_core::Page::new(1, 10))
+            .with_filter(&filter, &prepared)
+            .with_schema(&schema);
+        let page = third.query(scope, &query).await.unwrap().complete(&query);
+        let ids: Vec<&str> = page.resources.iter().map(|r| r.id()).collect();
+        // The rebuilt keys hold the current names, not the ones the first deployment wrote.
+        assert_eq!(ids, expected, "{name}");
+    }
+    let taken = third.create(scope, group("g4", "SALES")).await;
+    assert!(matches!(taken, Err(Error::Uniqueness { .. })), "{taken:?}");
+    db.drop_schema().await;
+}
