@@ -10,8 +10,10 @@
 //! the superset is exact on this data, and the store can sort and page in SQL.
 //!
 //! When the query carries the resource type's schema ([`Query::schema`](scim_core::Query)),
-//! a comparison of a string-like or boolean attribute the schema knows is translated for that
-//! type alone: one exact condition, with no other readings and no look inside complex values.
+//! a comparison of a string-like, boolean or dateTime attribute the schema knows is translated
+//! for that type alone, with no other readings and no look inside complex values; dateTimes
+//! compare as instants to the nanosecond through `scim_instant`, which reads timestamps exactly
+//! as [`DateTime::parse`] does.
 //! Case-insensitive string tests use `scim_lower`, which lower-cases exactly as
 //! [`scim_filter::fold_case`] does for every string whose non-ASCII characters are only the
 //! Kelvin sign and the dotted capital I (the two non-ASCII characters whose lower case holds
@@ -407,6 +409,15 @@ impl Translator<'_> {
                 (AttrType::Boolean, CompValue::Bool(b)) => {
                     return self.typed_bool_test(path, ctx, op, *b);
                 }
+                (AttrType::Boolean, CompValue::String(s)) => {
+                    return match parse_bool(s) {
+                        Some(b) => self.typed_bool_test(path, ctx, op, b),
+                        None => self.typed_string_test(path, ctx, op, s, info.case_exact),
+                    };
+                }
+                (AttrType::DateTime, CompValue::String(s)) => {
+                    return self.typed_datetime_test(path, ctx, op, s, info.case_exact);
+                }
                 _ => {}
             }
         }
@@ -618,6 +629,13 @@ impl Translator<'_> {
         s: &str,
         case_exact: bool,
     ) -> Cond {
+        let (superset, strict) = self.string_predicates(op, s, case_exact);
+        self.compare_typed(path, ctx, op, &superset, &strict)
+    }
+
+    /// The superset and strict predicates over `{c}` of a comparison with the string `s` on a
+    /// string-like attribute.
+    fn string_predicates(&mut self, op: CompareOp, s: &str, case_exact: bool) -> (String, String) {
         let sql_op = sql_op(if op == CompareOp::Ne { CompareOp::Eq } else { op });
         if case_exact {
             let cond = if op.is_substring() {
@@ -627,7 +645,7 @@ impl Translator<'_> {
                 let raw = self.param(s);
                 format!("({IS_STR} AND {TEXT} COLLATE \"C\" {sql_op} {raw} COLLATE \"C\")")
             };
-            return self.compare_typed(path, ctx, op, &cond, &cond);
+            return (cond.clone(), cond);
         }
         let folded = scim_filter::fold_case(s).into_owned();
         if op.is_ordering() {
@@ -636,7 +654,7 @@ impl Translator<'_> {
             let cmp = format!("scim_lower({TEXT}) {sql_op} {folded} COLLATE \"C\"");
             let superset = format!("({IS_STR} AND (NOT scim_is_ascii({TEXT}) OR {cmp}))");
             let strict = format!("({IS_STR} AND scim_is_ascii({TEXT}) AND {cmp})");
-            return self.compare_typed(path, ctx, op, &superset, &strict);
+            return (superset, strict);
         }
         let folded_ascii = folded.is_ascii();
         let (lowered, as_written) = if op.is_substring() {
@@ -653,13 +671,37 @@ impl Translator<'_> {
         };
         let lowered = format!("({IS_STR} AND {lowered})");
         if folded_ascii {
-            return self.compare_typed(path, ctx, op, &lowered, &lowered);
+            return (lowered.clone(), lowered);
         }
         // A non-ASCII needle: `scim_lower` leaves the value's other non-ASCII characters as
         // they are, so any non-ASCII value may match; a value that holds the needle as written
         // surely does.
         let superset = format!("({lowered} OR ({IS_STR} AND NOT scim_is_ascii({TEXT})))");
         let strict = format!("({IS_STR} AND {as_written})");
+        (superset, strict)
+    }
+
+    /// A string comparison on a dateTime attribute the schema knows: chronological (to the
+    /// nanosecond, by `scim_instant`) when the needle and the value are timestamps, as strings
+    /// otherwise, as the evaluator does.
+    fn typed_datetime_test(
+        &mut self,
+        path: &AttrPath,
+        ctx: Ctx<'_>,
+        op: CompareOp,
+        s: &str,
+        case_exact: bool,
+    ) -> Cond {
+        let at = DateTime::parse(s).filter(|_| !op.is_substring());
+        let Some(at) = at else { return self.typed_string_test(path, ctx, op, s, case_exact) };
+        let nanos = i128::from(at.unix_seconds()) * 1_000_000_000 + i128::from(at.subsec_nanos());
+        let sql_op = sql_op(if op == CompareOp::Ne { CompareOp::Eq } else { op });
+        let nanos = self.param(nanos.to_string());
+        let chronological = format!("scim_instant({TEXT}) {sql_op} {nanos}::numeric");
+        let (superset, strict) = self.string_predicates(op, s, case_exact);
+        let either =
+            |as_string: &str| format!("({IS_STR} AND coalesce({chronological}, {as_string}))");
+        let (superset, strict) = (either(&superset), either(&strict));
         self.compare_typed(path, ctx, op, &superset, &strict)
     }
 
@@ -694,6 +736,18 @@ impl Translator<'_> {
         );
         // A key attribute is single-valued: `ne` is the negation of `eq`, absence included.
         Cond::exact(if op == CompareOp::Ne { format!("(NOT {exists})") } else { exists })
+    }
+}
+
+/// The boolean a string spells for a boolean attribute (`"true"`, `"FALSE"`), as the evaluator
+/// reads it.
+fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 

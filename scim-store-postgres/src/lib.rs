@@ -17,10 +17,13 @@
 //!   a superset that holds for every match under any reading, and a strict form that holds
 //!   only for matches under every reading. Equality and ordering on key attributes (whose
 //!   case-exactness the [`StoreKeys`](scim_core::StoreKeys) give) are exact through the key
-//!   tables. When the two forms agree on the scope's data, the store filters, sorts (by `id`,
-//!   or by a key attribute) and pages in SQL; otherwise it returns the candidates and the
-//!   library completes the query ([`QueryPage::complete`]). Every value from a filter,
-//!   attribute names included, is a bound parameter.
+//!   tables. With the resource type's schema, which the library passes in every [`Query`],
+//!   comparisons of string, boolean and dateTime attributes are translated for their type
+//!   alone, and are exact (see the `filter` module's notes). When the two forms agree on the
+//!   scope's data, the store filters, sorts (by `id`, a key attribute, or any string, boolean
+//!   or dateTime attribute, with `id` breaking ties) and pages in SQL; otherwise it returns
+//!   the candidates and the library completes the query ([`QueryPage::complete`]). Every value
+//!   from a filter, attribute names included, is a bound parameter.
 //!
 //! The schema is created and upgraded by embedded migrations when a store is built, under an
 //! advisory lock, so replicas may start together.
@@ -885,8 +888,8 @@ struct SortValue {
     unsortable: Option<String>,
 }
 
-/// The SQL value for `sort`, for string-like and boolean attributes (the library sorts numbers
-/// and dateTimes itself); the names it looks up are bound in `params`.
+/// The SQL value for `sort`, for string-like, boolean and dateTime attributes (the library sorts
+/// numbers itself); the names it looks up are bound in `params`.
 fn sort_value(
     sort: &scim_core::SortKey,
     schema: &dyn scim_filter::FilterSchema,
@@ -926,6 +929,9 @@ fn sort_value(
             expr: format!("scim_lower({text}) COLLATE \"C\""),
             unsortable: Some(format!("NOT coalesce(scim_is_ascii({text}), true)")),
         }),
+        AttrType::DateTime => {
+            Some(SortValue { expr: format!("scim_instant({text})"), unsortable: None })
+        }
         AttrType::Boolean => Some(SortValue {
             expr: format!(
                 "(CASE WHEN jsonb_typeof({value}) = 'boolean' THEN ({value})::boolean END)"

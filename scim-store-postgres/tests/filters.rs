@@ -129,6 +129,13 @@ const FILTERS: &[&str] = &[
     r#"emails[type ne "work"]"#,
     "not (active eq true)",
     r#"active eq "TRUE""#,
+    r#"active eq "nonsense""#,
+    r#"meta.lastModified lt "2011-05-13T06:42:34+02:00""#,
+    r#"meta.lastModified le "2011-05-13T06:42:34+02:00""#,
+    r#"meta.lastModified eq "2011-05-13t04:42:34z""#,
+    r#"meta.lastModified ne "2011-05-13T04:42:34.000Z""#,
+    r#"meta.lastModified co "2011-05""#,
+    r#"meta.lastModified gt "2020-01""#,
     r#"title co "_" or title co "%" or title eq "\\""#,
     r#"not (emails[type eq "work"])"#,
 ];
@@ -211,5 +218,51 @@ async fn filters_match_the_in_memory_store() {
     println!("exact runs of {runs}: {exact:?} without and with the schema");
     assert!(exact[0] > runs / 4, "only {} of {runs} exact runs without the schema", exact[0]);
     assert!(exact[1] > exact[0], "{exact:?} exact runs without and with the schema");
+    db.drop_schema().await;
+}
+
+/// `scim_instant` reads timestamps exactly as `scim_filter::DateTime::parse` does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sql_instants_agree_with_the_filter_crate() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let pool = db.pool();
+    scim_store_postgres::PostgresStore::from_pool(pool.clone()).await.unwrap();
+    let client = pool.get().await.unwrap();
+    let cases = [
+        "1970-01-01T00:00:00Z",
+        "1969-12-31T23:59:59.999999999Z",
+        "0000-01-01T00:00:00Z",
+        "0000-02-29T12:00:00-23:59",
+        "9999-12-31T23:59:59+00:01",
+        "2011-05-13T04:42:34",
+        "2011-05-13t04:42:34.5z",
+        "2011-05-13T06:42:34+02:00",
+        "2011-05-12T23:12:34-05:30",
+        "2011-05-13T04:42:34.123456789123Z",
+        "2000-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2011-04-31T04:42:34Z",
+        "2011-13-13T04:42:34Z",
+        "2011-05-13T24:00:00Z",
+        "2011-05-13T04:42:60Z",
+        "2011-05-13T04:42:34.Z",
+        "2011-05-13T04:42:34+0200",
+        "2011-05-13T04:42:34+24:00",
+        "2011-05-13T04:42:34Zjunk",
+        "2011-05-13 04:42:34Z",
+        "2011-05-13",
+        "٢٠١١-05-13T04:42:34Z",
+        "",
+    ];
+    for case in cases {
+        let sql: Option<String> =
+            client.query_one("SELECT scim_instant($1)::text", &[&case]).await.unwrap().get(0);
+        let rust = scim_filter::DateTime::parse(case).map(|at| {
+            (i128::from(at.unix_seconds()) * 1_000_000_000 + i128::from(at.subsec_nanos()))
+                .to_string()
+        });
+        assert_eq!(sql, rust, "{case:?}");
+    }
     db.drop_schema().await;
 }
