@@ -788,13 +788,23 @@ impl ResourceStore for PostgresStore {
     }
 }
 
-/// Prepares a statement whose `count` parameters are all text (some may go unused).
+/// The most statements a connection keeps prepared. A query's SQL depends only on the shape
+/// of its filter and sort (every value is a parameter), so the usual queries are prepared once
+/// per connection; the bound keeps clients that send ever new shapes from growing the cache.
+const MAX_CACHED_STATEMENTS: usize = 256;
+
+/// Prepares (or takes from the connection's cache) a statement whose `count` parameters are
+/// all text (some may go unused).
 async fn prepare_text(
     tx: &deadpool_postgres::Transaction<'_>,
     sql: &str,
     count: usize,
 ) -> Result<tokio_postgres::Statement> {
-    tx.prepare_typed(sql, &vec![Type::TEXT; count]).await.map_err(backend)
+    let types = vec![Type::TEXT; count];
+    if tx.statement_cache.size() >= MAX_CACHED_STATEMENTS {
+        tx.statement_cache.clear();
+    }
+    tx.prepare_typed_cached(sql, &types).await.map_err(backend)
 }
 
 /// How a query runs: its conditions and parameters, and the SQL order if the store can sort.

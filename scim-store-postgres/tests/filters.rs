@@ -266,3 +266,27 @@ async fn sql_instants_agree_with_the_filter_crate() {
     }
     db.drop_schema().await;
 }
+
+/// Statements are prepared once per filter shape and connection, and a client that sends ever
+/// new shapes cannot grow a connection's cache past its bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepared_statements_are_bounded() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let pg = db.store().await;
+    let registry = Registry::standard();
+    let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let scope = Scope::new("shapes", "User", &keys);
+    pg.create(scope, users()[0].as_object().unwrap().clone()).await.unwrap();
+    for (a, b) in (1..=20).flat_map(|a| (1..=15).map(move |b| (a, b))) {
+        let any = vec![r#"title eq "O'Brien""#; a].join(" or ");
+        let all = vec!["title pr"; b].join(" and ");
+        let filter = format!("({any}) and ({all})");
+        let (ids, total, _) = run(&pg, scope, &filter, None, Page::new(1, 10), true).await;
+        assert_eq!((ids.len(), total), (1, 1), "{filter}");
+    }
+    let client = pg.pool().get().await.unwrap();
+    let cached = client.statement_cache.size();
+    assert!((1..=256).contains(&cached), "{cached} statements cached");
+    db.drop_schema().await;
+}
