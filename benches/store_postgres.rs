@@ -153,7 +153,9 @@ fn bench_store(
     group.bench_function(BenchmarkId::new("user_name_eq", name), |b| {
         b.iter(|| {
             rt.block_on(async {
-                let query = Query::new(Page::new(1, 100)).with_filter(&eq, &eq_prepared);
+                let query = Query::new(Page::new(1, 100))
+                    .with_schema(&schema)
+                    .with_filter(&eq, &eq_prepared);
                 let page = store.query(scope, &query).await.unwrap().complete(&query);
                 assert_eq!(page.total_results, 1);
                 black_box(page)
@@ -168,6 +170,7 @@ fn bench_store(
         b.iter(|| {
             rt.block_on(async {
                 let query = Query::new(Page::new(101, 100))
+                    .with_schema(&schema)
                     .with_filter(&complex, &complex_prepared)
                     .with_sort(&sort);
                 let page = store.query(scope, &query).await.unwrap().complete(&query);

@@ -50,6 +50,8 @@ pub(crate) struct Translation {
     pub(crate) strict: String,
     /// The parameters `$3`, `$4`, … the conditions refer to.
     pub(crate) params: Vec<String>,
+    /// Whether the conditions look up member names (and so depend on their spellings).
+    pub(crate) uses_names: bool,
 }
 
 impl Translation {
@@ -154,9 +156,15 @@ pub(crate) fn translate(
     spellings: &Spellings,
     schema: Option<&dyn FilterSchema>,
 ) -> Translation {
-    let mut t = Translator { keys, spellings, schema, params: Vec::new(), aliases: 0 };
+    let mut t =
+        Translator { keys, spellings, schema, params: Vec::new(), aliases: 0, uses_names: false };
     let cond = t.filter(filter, Ctx::Root);
-    Translation { superset: cond.superset, strict: cond.strict, params: t.params }
+    Translation {
+        superset: cond.superset,
+        strict: cond.strict,
+        params: t.params,
+        uses_names: t.uses_names,
+    }
 }
 
 struct Translator<'k> {
@@ -165,6 +173,7 @@ struct Translator<'k> {
     schema: Option<&'k dyn FilterSchema>,
     params: Vec<String>,
     aliases: usize,
+    uses_names: bool,
 }
 
 /// The SQL comparison operator for an ordering or equality operator.
@@ -220,6 +229,7 @@ impl Translator<'_> {
     /// an exact hit first, as the evaluator does: `obj -> spelling` for each spelling of the
     /// name that the resource type's data has ever used. SQL NULL if there is none.
     fn get(&mut self, obj: &str, name: &str) -> String {
+        self.uses_names = true;
         let lower = name.to_ascii_lowercase();
         let mut spellings: Vec<String> = self.spellings.get(&lower).cloned().unwrap_or_default();
         // The spelling as written first (an exact hit wins), the others in a fixed order.

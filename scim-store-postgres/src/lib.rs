@@ -25,6 +25,11 @@
 //!   the candidates and the library completes the query ([`QueryPage::complete`]). Every value
 //!   from a filter, attribute names included, is a bound parameter.
 //!
+//! A query is one statement in the usual case (the page, its total and the exactness probe
+//! together), prepared once per filter shape and connection. The store turns PostgreSQL's JIT
+//! compilation off on the connections it uses (`SET jit = off`, sent with the first statement):
+//! for the large but cheap conditions a filter becomes, compiling costs more than it saves.
+//!
 //! The schema is created and upgraded by embedded migrations when a store is built, under an
 //! advisory lock, so replicas may start together.
 //!
@@ -55,6 +60,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::future::try_join;
 use scim_core::{
     Capabilities, Clock, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
     Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource,
@@ -64,7 +70,7 @@ use serde_json::Value;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{Json, ToSql, Type};
-use tokio_postgres::{IsolationLevel, NoTls, Row};
+use tokio_postgres::{NoTls, Row};
 
 use crate::filter::{BASE_PARAMS, key_name, key_table};
 
@@ -791,36 +797,40 @@ impl ResourceStore for PostgresStore {
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
         self.ensure_keys(scope).await?;
-        let mut client = self.client().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(backend)?;
+        let client = self.client().await?;
         // The generated conditions are large but cheap per row; JIT compiling them costs more
-        // than it saves.
-        tx.batch_execute("SET LOCAL jit = off").await.map_err(backend)?;
-        let mut spellings = filter::Spellings::new();
-        if let Some(filter) = query.filter {
+        // than it saves. The setting goes out with the first statement, in the same round trip.
+        let jit_off = client.batch_execute("SET jit = off");
+        // A filter that names only key attributes needs no member-name spellings.
+        let mut plan = plan(scope, query, &filter::Spellings::new());
+        if plan.uses_names {
+            let filter = query.filter.ok_or_else(|| Error::Internal {
+                detail: "names looked up without a filter".to_owned(),
+            })?;
             let mut names = std::collections::BTreeSet::new();
             filter::names_in(filter, &mut names);
             let names: Vec<String> = names.into_iter().collect();
-            let stmt = tx
-                .prepare_cached(
-                    "SELECT lower_name, spelling FROM scim_spellings \
-                     WHERE resource_type = $1 AND lower_name = ANY($2)",
-                )
-                .await
-                .map_err(backend)?;
-            for row in tx.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)? {
+            let lookup = async {
+                let stmt = client
+                    .prepare_cached(
+                        "SELECT lower_name, spelling FROM scim_spellings \
+                         WHERE resource_type = $1 AND lower_name = ANY($2)",
+                    )
+                    .await?;
+                client.query(&stmt, &[&scope.resource_type, &names]).await
+            };
+            let ((), rows) = try_join(jit_off, lookup).await.map_err(backend)?;
+            let mut spellings = filter::Spellings::new();
+            for row in rows {
                 spellings.entry(row.get(0)).or_default().push(row.get(1));
             }
+            plan = self::plan(scope, query, &spellings);
+        } else {
+            jit_off.await.map_err(backend)?;
         }
-        let plan = plan(scope, query, &spellings);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
         params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
+        let params = &params[..];
 
         let from = format!(
             "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
@@ -835,69 +845,58 @@ impl ResourceStore for PostgresStore {
             )
         };
         let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
-        let page = match &plan.order {
-            Some(order) => {
-                // One scan gives the page's ids, the total and, unless the translation is exact
-                // by construction, whether the superset is exact on this data: it is if no
-                // candidate fails the strict condition. Only the page's rows are then read.
-                let ambiguous = plan.ambiguous();
-                let start = query.page.start_index.saturating_sub(1);
-                let mut total_and_ambiguous = None;
-                let mut ids: Vec<String> = Vec::new();
-                if query.page.count > 0 {
-                    let sql = format!(
-                        "SELECT r.id, count(*) OVER (), coalesce(bool_or({ambiguous}) OVER (), false) \
-                         {from} ORDER BY {order} LIMIT {} OFFSET {start}",
-                        query.page.count
-                    );
-                    let sql = prepare_text(&tx, &sql, params.len()).await?;
-                    let rows = tx.query(&sql, &params).await.map_err(backend)?;
-                    if let Some(first) = rows.first() {
-                        total_and_ambiguous =
-                            Some((first.get::<_, i64>(1), first.get::<_, bool>(2)));
-                    }
-                    ids = rows.iter().map(|row| row.get(0)).collect();
-                }
-                let (total, ambiguous) = match total_and_ambiguous {
-                    Some(found) => found,
-                    None => {
-                        let sql = format!(
-                            "SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}"
-                        );
-                        let sql = prepare_text(&tx, &sql, params.len()).await?;
-                        let row = tx.query_one(&sql, &params).await.map_err(backend)?;
-                        (row.get(0), row.get(1))
-                    }
-                };
-                if ambiguous {
-                    let sql = prepare_text(&tx, &all_sql, params.len()).await?;
-                    candidates(tx.query(&sql, &params).await.map_err(backend)?, false)
-                } else {
-                    let stmt = tx
-                        .prepare_cached(
-                            "SELECT id, version, data FROM scim_resources WHERE tenant = $1 \
-                             AND resource_type = $2 AND id = ANY($3)",
-                        )
-                        .await
-                        .map_err(backend)?;
-                    let rows = tx
-                        .query(&stmt, &[&scope.tenant, &scope.resource_type, &ids])
-                        .await
-                        .map_err(backend)?;
-                    let mut by_id: std::collections::HashMap<String, StoredResource> =
-                        rows.iter().map(|row| (row.get(0), stored(row))).collect();
-                    let page = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-                    QueryPage::done(page, usize::try_from(total).unwrap_or_default())
-                }
-            }
+        let Some(order) = &plan.order else {
             // Every candidate goes back anyway: the library checks them if need be.
+            let sql = prepare_text(&client, &all_sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            return Ok(candidates(rows, plan.exact));
+        };
+        // One statement gives the page, the total and, unless the translation is exact by
+        // construction, whether SQL's answer is exact on this data: it is if no candidate
+        // fails the strict condition (or has a value SQL may sort differently). The page is
+        // chosen by id first and its rows read after, so the window holds ids only.
+        let ambiguous = plan.ambiguous();
+        let start = query.page.start_index.saturating_sub(1);
+        let mut found = None;
+        let mut page = Vec::new();
+        if query.page.count > 0 {
+            let (key, outer) = match &order.key {
+                Some(key) => (format!("{key} AS sort_key, "), order.sql("p.sort_key", "p.id")),
+                None => (String::new(), "p.id".to_owned()),
+            };
+            let sql = format!(
+                "WITH page AS (SELECT r.id, {key}count(*) OVER () AS total, \
+                 coalesce(bool_or({ambiguous}) OVER (), false) AS ambiguous \
+                 {from} ORDER BY {} LIMIT {} OFFSET {start}) \
+                 SELECT p.total, p.ambiguous, d.version, d.data FROM page AS p \
+                 JOIN scim_resources AS d ON d.tenant = $1 AND d.resource_type = $2 \
+                 AND d.id = p.id ORDER BY {outer}",
+                order.sql_of_plan(),
+                query.page.count
+            );
+            let sql = prepare_text(&client, &sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            if let Some(first) = rows.first() {
+                found = Some((first.get::<_, i64>("total"), first.get::<_, bool>("ambiguous")));
+            }
+            page = rows;
+        }
+        let (total, ambiguous) = match found {
+            Some(found) => found,
             None => {
-                let sql = prepare_text(&tx, &all_sql, params.len()).await?;
-                candidates(tx.query(&sql, &params).await.map_err(backend)?, plan.exact)
+                let sql = format!("SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}");
+                let sql = prepare_text(&client, &sql, params.len()).await?;
+                let row = client.query_one(&sql, params).await.map_err(backend)?;
+                (row.get(0), row.get(1))
             }
         };
-        tx.commit().await.map_err(backend)?;
-        Ok(page)
+        if ambiguous {
+            let sql = prepare_text(&client, &all_sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            return Ok(candidates(rows, false));
+        }
+        let page = page.iter().map(stored).collect();
+        Ok(QueryPage::done(page, usize::try_from(total).unwrap_or_default()))
     }
 
     async fn groups_of(
@@ -938,15 +937,15 @@ const MAX_CACHED_STATEMENTS: usize = 256;
 /// Prepares (or takes from the connection's cache) a statement whose `count` parameters are
 /// all text (some may go unused).
 async fn prepare_text(
-    tx: &deadpool_postgres::Transaction<'_>,
+    client: &deadpool_postgres::Object,
     sql: &str,
     count: usize,
 ) -> Result<tokio_postgres::Statement> {
     let types = vec![Type::TEXT; count];
-    if tx.statement_cache.size() >= MAX_CACHED_STATEMENTS {
-        tx.statement_cache.clear();
+    if client.statement_cache.size() >= MAX_CACHED_STATEMENTS {
+        client.statement_cache.clear();
     }
-    tx.prepare_typed_cached(sql, &types).await.map_err(backend)
+    client.prepare_typed_cached(sql, &types).await.map_err(backend)
 }
 
 /// How a query runs: its conditions and parameters, and the SQL order if the store can sort.
@@ -959,10 +958,35 @@ struct Plan {
     /// A join for the sort key, if any.
     join: String,
     /// The SQL order for the requested sort, if the store can sort by it.
-    order: Option<String>,
+    order: Option<Order>,
     /// Holds for a row whose sort value SQL may order differently from the library, if any
     /// can.
     unsortable: Option<String>,
+    /// Whether the conditions depend on the spellings of member names.
+    uses_names: bool,
+}
+
+/// An order in SQL: by a sort key (then `id`), or by `id` alone.
+struct Order {
+    /// The sort key's SQL, if any.
+    key: Option<String>,
+    /// `ASC NULLS LAST` or `DESC NULLS FIRST`: missing values last in ascending order.
+    direction: &'static str,
+}
+
+impl Order {
+    /// The ORDER BY list with `key` and `id` standing for the sort key and the id.
+    fn sql(&self, key: &str, id: &str) -> String {
+        match &self.key {
+            Some(_) => format!("{key} {}, {id}", self.direction),
+            None => id.to_owned(),
+        }
+    }
+
+    /// The ORDER BY list over the query's own row `r`.
+    fn sql_of_plan(&self) -> String {
+        self.sql(self.key.as_deref().unwrap_or_default(), "r.id")
+    }
 }
 
 impl Plan {
@@ -981,17 +1005,21 @@ impl Plan {
 
 fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> Plan {
     let schema = query.schema.map(|s| s as &dyn scim_filter::FilterSchema);
-    let (superset, strict, mut params, exact) = match query.filter {
+    let (superset, strict, mut params, exact, uses_names) = match query.filter {
         Some(filter) => {
             let t = filter::translate(filter, scope.keys, spellings, schema);
             let exact = t.is_exact();
-            (t.superset, t.strict, t.params, exact)
+            (t.superset, t.strict, t.params, exact, t.uses_names)
         }
-        None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true),
+        None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true, false),
     };
     let mut unsortable = None;
+    let direction = |sort: &scim_core::SortKey| match sort.order() {
+        SortOrder::Ascending => "ASC NULLS LAST",
+        SortOrder::Descending => "DESC NULLS FIRST",
+    };
     let (join, order) = match query.sort {
-        None => (String::new(), Some("r.id".to_owned())),
+        None => (String::new(), Some(Order { key: None, direction: "ASC" })),
         Some(sort) => {
             let key = scope.keys.indexed.iter().find(|k| {
                 k.schema.as_deref() == sort.extension()
@@ -1008,27 +1036,22 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
                         "LEFT JOIN {table} AS sk ON sk.tenant = r.tenant AND sk.resource_type = \
                          r.resource_type AND sk.attribute = ${n}::text AND sk.id = r.id"
                     );
-                    let order = match sort.order() {
-                        SortOrder::Ascending => "sk.key ASC NULLS LAST, r.id",
-                        SortOrder::Descending => "sk.key DESC NULLS FIRST, r.id",
-                    };
-                    (join, Some(order.to_owned()))
+                    let order =
+                        Order { key: Some("sk.key".to_owned()), direction: direction(sort) };
+                    (join, Some(order))
                 }
                 None => match schema.and_then(|schema| sort_value(sort, schema, &mut params)) {
                     Some(value) => {
                         unsortable = value.unsortable;
-                        let order = match sort.order() {
-                            SortOrder::Ascending => "ASC NULLS LAST",
-                            SortOrder::Descending => "DESC NULLS FIRST",
-                        };
-                        (String::new(), Some(format!("{} {order}, r.id", value.expr)))
+                        let order = Order { key: Some(value.expr), direction: direction(sort) };
+                        (String::new(), Some(order))
                     }
                     None => (String::new(), None),
                 },
             }
         }
     };
-    Plan { superset, strict, params, exact, join, order, unsortable }
+    Plan { superset, strict, params, exact, join, order, unsortable, uses_names }
 }
 
 /// The SQL a sort orders by, and when it may disagree with [`SortKey`](scim_core::SortKey).
