@@ -577,7 +577,54 @@ impl Translator<'_> {
         superset: &str,
         strict: &str,
     ) -> Cond {
-        self.compare_values(path, ctx, op, superset, strict, Self::values)
+        self.compare_values(path, ctx, op, superset, strict, Self::typed_values)
+    }
+
+    /// Like [`values`](Self::values), for a path the schema knows: arrays are expanded only
+    /// where the schema says the attribute is multi-valued, and an entry's `value` is its
+    /// member (entries of a complex attribute are objects).
+    fn typed_values(&mut self, path: &AttrPath, ctx: Ctx<'_>, pred: &str) -> String {
+        let Some((outer_multi, multi)) = self.multiplicity(path, ctx) else {
+            return self.values(path, ctx, pred);
+        };
+        let attr = match ctx {
+            Ctx::Root => self.attr_expr(path, ctx),
+            Ctx::Entry { alias, .. } => self.get(&format!("{alias}.v"), path.name.as_str()),
+        };
+        match &path.sub_attr {
+            None => self.each(&attr, pred, multi),
+            Some(sub) => {
+                let member = self.get("{c}", sub.as_str());
+                let inner = self.each(&member, pred, multi);
+                self.each(&attr, &inner, outer_multi)
+            }
+        }
+    }
+
+    /// Whether `pred` holds for `expr`, or, if `multi_valued`, for one of its elements.
+    fn each(&mut self, expr: &str, pred: &str, multi_valued: bool) -> String {
+        if multi_valued {
+            self.any(expr, pred)
+        } else {
+            format!("coalesce({}, false)", pred.replace("{c}", expr))
+        }
+    }
+
+    /// Whether the attribute `path` reaches in `ctx` and the attribute it is a sub-attribute
+    /// of (for `name.givenName`; else the first is unused) are multi-valued, if the schema
+    /// knows them.
+    fn multiplicity(&self, path: &AttrPath, ctx: Ctx<'_>) -> Option<(bool, bool)> {
+        let schema = self.schema?;
+        let target = self.info(path, ctx)?.multi_valued;
+        match (ctx, &path.sub_attr) {
+            (Ctx::Root, Some(_)) => {
+                let urn = path.schema.as_ref().map(|urn| urn.as_str());
+                let outer = schema.attribute(urn, path.name.as_str(), None)?;
+                Some((outer.multi_valued, target))
+            }
+            (Ctx::Root, None) | (Ctx::Entry { .. }, None) => Some((false, target)),
+            (Ctx::Entry { .. }, Some(_)) => None,
+        }
     }
 
     fn compare_values(
