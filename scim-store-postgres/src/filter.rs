@@ -33,7 +33,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use scim_core::{KeyAttribute, StoreKeys};
 use scim_filter::{
-    AttrInfo, AttrPath, AttrTest, AttrType, CompValue, CompareOp, DateTime, Filter, FilterSchema,
+    AttrInfo, AttrName, AttrPath, AttrTest, AttrType, CompValue, CompareOp, DateTime, Filter,
+    FilterSchema,
 };
 use serde_json::Value;
 
@@ -252,11 +253,18 @@ impl Translator<'_> {
         match filter {
             Filter::Attr(expr) => self.test(&expr.path, &expr.test, ctx),
             Filter::ValuePath(vp) => {
+                if let Some(sql) = self.value_path_jsonpath(&vp.attr, &vp.filter, None, ctx) {
+                    return Cond::exact(sql);
+                }
                 let (source, alias) = self.entries(&vp.attr, ctx);
                 let inner = self.filter(&vp.filter, Ctx::Entry { alias: &alias, attr: &vp.attr });
                 exists_entry(&source, &inner)
             }
             Filter::ValuePathAttr { path: vp, sub_attr, test } => {
+                let last = Some((sub_attr, test));
+                if let Some(sql) = self.value_path_jsonpath(&vp.attr, &vp.filter, last, ctx) {
+                    return Cond::exact(sql);
+                }
                 let (source, alias) = self.entries(&vp.attr, ctx);
                 let entry = Ctx::Entry { alias: &alias, attr: &vp.attr };
                 let inner = self.filter(&vp.filter, entry);
@@ -774,6 +782,89 @@ impl Translator<'_> {
         self.compare_typed(path, ctx, op, &cond, &cond)
     }
 
+    /// A value path over a complex attribute of the core schema as one SQL/JSON path test,
+    /// when every test inside can be written exactly in it (see [`Self::jsonpath_test`]):
+    /// `r.data @? 'lax $."emails"[*] ? (@."type" like_regex "^[wW][oO][rR][kK\u212A]$")'`.
+    /// The database then walks the entries itself, much faster than expanding them in SQL.
+    /// `last` is the test after the brackets (`emails[type eq "work"].value eq "x"`), which the
+    /// same entry must pass.
+    fn value_path_jsonpath(
+        &mut self,
+        attr: &AttrPath,
+        inner: &Filter,
+        last: Option<(&AttrName, &AttrTest)>,
+        ctx: Ctx<'_>,
+    ) -> Option<String> {
+        let schema = self.schema?;
+        if !matches!(ctx, Ctx::Root) || attr.schema.is_some() || attr.sub_attr.is_some() {
+            return None;
+        }
+        let info = schema.attribute(None, attr.name.as_str(), None)?;
+        if info.attr_type != AttrType::Complex {
+            return None;
+        }
+        let mut pred = self.jsonpath_filter(inner, attr)?;
+        if let Some((sub, test)) = last {
+            let sub = AttrPath::new(sub.clone());
+            pred = format!("{pred} && {}", self.jsonpath_test(&sub, test, attr)?);
+        }
+        let key = jsonpath_key(&self.single_spelling(attr.name.as_str())?);
+        let path = self.param(format!("lax $.{key}[*] ? ({pred})"));
+        Some(format!("coalesce(r.data @? {path}::jsonpath, false)"))
+    }
+
+    /// `filter`, inside a value path over `outer`, as a SQL/JSON path predicate: `and` and
+    /// `or` of [`jsonpath_test`](Self::jsonpath_test)s (no `not`, whose three-valued logic
+    /// differs from the evaluator's on type errors).
+    fn jsonpath_filter(&mut self, filter: &Filter, outer: &AttrPath) -> Option<String> {
+        let (operands, joiner) = match filter {
+            Filter::Attr(expr) => return self.jsonpath_test(&expr.path, &expr.test, outer),
+            Filter::And(operands) => (operands, " && "),
+            Filter::Or(operands) => (operands, " || "),
+            _ => return None,
+        };
+        let parts: Option<Vec<String>> =
+            operands.iter().map(|f| self.jsonpath_filter(f, outer)).collect();
+        Some(format!("({})", parts?.join(joiner)))
+    }
+
+    /// One test on a member of an entry of `outer` as a SQL/JSON path predicate, if it can be
+    /// written exactly: `eq`, `co`, `sw` and `ew` of a string-like sub-attribute (a regular
+    /// expression of character classes, see [`string_regex`]), and `eq` of a boolean one.
+    fn jsonpath_test(
+        &mut self,
+        path: &AttrPath,
+        test: &AttrTest,
+        outer: &AttrPath,
+    ) -> Option<String> {
+        if path.sub_attr.is_some() {
+            return None;
+        }
+        let info = self.info(path, Ctx::Entry { alias: "", attr: outer })?;
+        let AttrTest::Compare(op, value) = test else { return None };
+        let member = format!("@.{}", jsonpath_key(&self.single_spelling(path.name.as_str())?));
+        match (info.attr_type, value) {
+            (AttrType::String | AttrType::Reference | AttrType::Binary, CompValue::String(s)) => {
+                let regex = string_regex(*op, s, info.case_exact)?;
+                Some(format!("{member} like_regex \"{regex}\""))
+            }
+            (AttrType::Boolean, CompValue::Bool(b)) if *op == CompareOp::Eq => {
+                let spelled = string_regex(CompareOp::Eq, &b.to_string(), false)?;
+                Some(format!("({member} == {b} || {member} like_regex \"{spelled}\")"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The one spelling the data uses for a member name, if it uses exactly one.
+    fn single_spelling(&mut self, name: &str) -> Option<String> {
+        self.uses_names = true;
+        match self.spellings.get(&name.to_ascii_lowercase())?.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
     /// A string comparison on a key attribute, through its key table: exact.
     fn key_test(&mut self, key: &KeyAttribute, unique: bool, op: CompareOp, s: &str) -> Cond {
         let table = key_table(unique);
@@ -794,6 +885,88 @@ impl Translator<'_> {
         // A key attribute is single-valued: `ne` is the negation of `eq`, absence included.
         Cond::exact(if op == CompareOp::Ne { format!("(NOT {exists})") } else { exists })
     }
+}
+
+/// A member name as a quoted SQL/JSON path key: every character but ASCII letters and digits
+/// written as a `\u{…}` escape.
+fn jsonpath_key(name: &str) -> String {
+    let mut out = String::from("\"");
+    for c in name.chars() {
+        push_jsonpath_char(&mut out, c);
+    }
+    out.push('"');
+    out
+}
+
+/// `c` inside a SQL/JSON path string literal: ASCII letters and digits as they are, any other
+/// character as a `\u{…}` escape, so that nothing in a value can end the literal.
+fn push_jsonpath_char(out: &mut String, c: char) {
+    if c.is_ascii_alphanumeric() {
+        out.push(c);
+    } else {
+        out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+    }
+}
+
+/// The regular expression (inside a SQL/JSON path string literal) that a string matches
+/// exactly when it passes `op` (`eq`, `co`, `sw` or `ew`) with `s`, compared case-exactly or
+/// by [`scim_filter::fold_case`].
+///
+/// Case-insensitively, each letter of the folded needle becomes the class of the characters
+/// whose lower case it is: `[aA]`, and `[kK\u{212A}]` for `k` (the Kelvin sign). The dotted
+/// capital I lower-cases to `i` and a combining dot, so it stands for `i` only where the needle
+/// may end inside a value: the last letter of `co` and `sw`. Only the Kelvin sign and the
+/// dotted capital I lower-case into ASCII, so for an ASCII needle this is exact; a non-ASCII
+/// needle gives `None`. Other ASCII characters are escaped with a backslash (taken literally by
+/// the regular expression), non-ASCII ones (case-exact needles) appear as themselves.
+fn string_regex(op: CompareOp, s: &str, case_exact: bool) -> Option<String> {
+    let (anchor_start, anchor_end) = match op {
+        CompareOp::Eq => (true, true),
+        CompareOp::Sw => (true, false),
+        CompareOp::Ew => (false, true),
+        CompareOp::Co => (false, false),
+        _ => return None,
+    };
+    let needle = if case_exact {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        let folded = scim_filter::fold_case(s);
+        if !folded.is_ascii() {
+            return None;
+        }
+        folded
+    };
+    let mut out = String::new();
+    if anchor_start {
+        out.push('^');
+    }
+    let count = needle.chars().count();
+    for (i, c) in needle.chars().enumerate() {
+        if !case_exact && c.is_ascii_lowercase() {
+            out.push('[');
+            out.push(c);
+            out.push(c.to_ascii_uppercase());
+            if c == 'k' {
+                push_jsonpath_char(&mut out, '\u{212A}');
+            }
+            if c == 'i' && i + 1 == count && !anchor_end {
+                push_jsonpath_char(&mut out, '\u{130}');
+            }
+            out.push(']');
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if c.is_ascii() {
+            // A backslash (written `\\` in the literal), then the character: taken literally.
+            out.push_str("\\\\");
+            push_jsonpath_char(&mut out, c);
+        } else {
+            push_jsonpath_char(&mut out, c);
+        }
+    }
+    if anchor_end {
+        out.push('$');
+    }
+    Some(out)
 }
 
 /// The boolean a string spells for a boolean attribute (`"true"`, `"FALSE"`), as the evaluator

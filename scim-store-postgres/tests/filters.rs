@@ -38,7 +38,10 @@ fn users() -> Vec<Value> {
                 "id": format!("h{n:02}"), "userName": format!("user-{s}"), "title": s,
                 "displayName": if n % 2 == 0 { s.to_uppercase() } else { s.to_string() },
                 "externalId": s,
-                "emails": [{ "value": format!("{n}@example.com"), "type": if n % 3 == 0 { "work" } else { "home" } }],
+                "emails": [
+                    { "value": format!("{n}@example.com"), "type": if n % 3 == 0 { "work" } else { "home" } },
+                    { "value": format!("{n}-{s}@other.org"), "type": s, "primary": n % 4 == 0 },
+                ],
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "department": s, "employeeNumber": format!("{}", n * 7) },
                 "meta": { "lastModified": format!("2020-01-{:02}T00:00:00Z", n + 1) },
                 "active": n % 2 == 0,
@@ -130,6 +133,23 @@ const FILTERS: &[&str] = &[
     "not (active eq true)",
     r#"active eq "TRUE""#,
     r#"active eq "nonsense""#,
+    r#"emails[type eq "kelvin"]"#,
+    r#"emails[type co "i"]"#,
+    r#"emails[type sw "i"]"#,
+    r#"emails[type co "is"]"#,
+    r#"emails[type eq "STRASSE" or type eq "straße"]"#,
+    r#"emails[type eq "ZOË"]"#,
+    r#"emails[value co "'"]"#,
+    r#"emails[value co "\"hi"]"#,
+    r#"emails[value co "\\"]"#,
+    r#"emails[value co "%" or value co "_"]"#,
+    r#"emails[value co "DROP TABLE" and type sw "'"]"#,
+    r#"emails[value ew "]@other.org" or value eq "0@EXAMPLE.COM"]"#,
+    r#"emails[primary eq true]"#,
+    r#"emails[primary eq true and type ne "work"]"#,
+    r#"emails[type eq "work"].value co "@""#,
+    r#"emails[type eq ""]"#,
+    r#"emails[value co ""]"#,
     r#"meta.lastModified lt "2011-05-13T06:42:34+02:00""#,
     r#"meta.lastModified le "2011-05-13T06:42:34+02:00""#,
     r#"meta.lastModified eq "2011-05-13t04:42:34z""#,
@@ -165,7 +185,7 @@ async fn run(
 ) -> (Vec<String>, usize, FilterExecution) {
     let registry = Registry::standard();
     let schema = registry.resource_type_schema("User").unwrap();
-    let parsed = scim_filter::Filter::parse(filter).unwrap();
+    let parsed = scim_filter::Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
     let prepared = parsed.prepare(&schema).unwrap();
     let sort = sort.map(|(by, order)| SortKey::new(&schema, by, order).unwrap());
     let mut query = Query::new(page).with_filter(&parsed, &prepared);

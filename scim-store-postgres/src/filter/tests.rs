@@ -192,7 +192,7 @@ fn schema_strings_are_one_exact_condition() {
     );
     assert!(!t.superset.contains("number") && !t.superset.contains("boolean"), "{}", t.superset);
 
-    let t = typed(r#"emails[type eq "work" and value co "@Example.com"]"#);
+    let t = typed(r#"emails.value co "@Example.com""#);
     assert!(t.is_exact(), "{}", t.superset);
     assert!(t.superset.contains("scim_lower("), "{}", t.superset);
     assert!(t.params.contains(&"%@example.com%".to_owned()), "{:?}", t.params);
@@ -243,4 +243,54 @@ fn print_translation() {
     let filter = std::env::var("SCIM_PRINT_FILTER").unwrap_or_else(|_| "title pr".to_owned());
     let t = if std::env::var("SCIM_PRINT_UNTYPED").is_ok() { tr(&filter) } else { typed(&filter) };
     println!("SUPERSET\n{}\nSTRICT\n{}\nPARAMS\n{:?}", t.superset, t.strict, t.params);
+}
+
+#[test]
+fn value_paths_with_the_schema_are_one_jsonpath_test() {
+    let t = typed(r#"emails[type eq "Work" and value co "@example.com"]"#);
+    assert!(t.is_exact());
+    assert_eq!(t.superset, "coalesce(r.data @? $3::text::jsonpath, false)");
+    assert_eq!(
+        t.params[0],
+        r#"lax $."emails"[*] ? ((@."type" like_regex "^[wW][oO][rR][kK\u{212A}]$" && @."value" like_regex "\\\u{40}[eE][xX][aA][mM][pP][lL][eE]\\\u{2E}[cC][oO][mM]"))"#
+    );
+    // The test after the brackets binds to the same entry.
+    let t = typed(r#"emails[type eq "work"].value ew ".org""#);
+    assert!(t.params[0].contains(r#"$" && @."value" like_regex "\\\u{2E}[oO][rR][gG]$""#));
+    // What jsonpath cannot say exactly stays SQL: `not`, `ne`, orderings, non-ASCII needles.
+    for filter in [
+        r#"emails[not (type eq "work")]"#,
+        r#"emails[type ne "work"]"#,
+        r#"emails[value gt "a"]"#,
+        r#"emails[type eq "zoë"]"#,
+        r#"emails[type pr]"#,
+    ] {
+        assert!(!typed(filter).superset.contains("jsonpath"), "{filter}");
+    }
+}
+
+#[test]
+fn jsonpath_literals_hold_values_only_as_escapes() {
+    let t = typed(r#"emails[value co "\") || true || (\"" or type eq "a\\b"]"#);
+    let path = &t.params[0];
+    assert!(!path.contains("||  true") && !path.contains("|| true"), "{path}");
+    // Only the three keys and the two regular expressions are quoted.
+    assert_eq!(path.matches('"').count(), 10, "{path}");
+    assert!(path.contains(r#"[aA]\\\u{5C}[bB]"#), "{path}");
+}
+
+#[test]
+fn regular_expressions_of_needles() {
+    use super::string_regex;
+    use scim_filter::CompareOp::{Co, Eq, Ew, Gt, Sw};
+    assert_eq!(string_regex(Eq, "Kai", false).unwrap(), r"^[kK\u{212A}][aA][iI]$");
+    // The dotted capital I lower-cases to `i` and a combining dot: it can end a prefix or a
+    // substring, never a whole value or a suffix.
+    assert_eq!(string_regex(Co, "ai", false).unwrap(), r"[aA][iI\u{130}]");
+    assert_eq!(string_regex(Sw, "i", false).unwrap(), r"^[iI\u{130}]");
+    assert_eq!(string_regex(Ew, "i", false).unwrap(), r"[iI]$");
+    assert_eq!(string_regex(Eq, "A.b ë", true).unwrap(), r"^A\\\u{2E}b\\\u{20}\u{EB}$");
+    assert_eq!(string_regex(Co, "", false).unwrap(), "");
+    assert_eq!(string_regex(Eq, "Zoë", false), None);
+    assert_eq!(string_regex(Gt, "a", false), None);
 }
