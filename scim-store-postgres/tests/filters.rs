@@ -310,3 +310,59 @@ async fn prepared_statements_are_bounded() {
     assert!((1..=256).contains(&cached), "{cached} statements cached");
     db.drop_schema().await;
 }
+
+/// Value-path filters on random strings of awkward characters (quotes, backslashes, regular
+/// expression and LIKE metacharacters, the Kelvin sign, the dotted capital I, other letters
+/// that change case) give the in-memory store's answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn value_paths_on_random_strings_match_the_in_memory_store() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let pg = db.store().await;
+    let memory = InMemoryStore::new();
+    let registry = Registry::standard();
+    let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let scope = Scope::new("random", "User", &keys);
+    const ALPHABET: &[char] = &[
+        'a', 'B', 'k', 'K', 'i', 'I', '\u{212A}', '\u{130}', 'ß', 'ë', 'Ë', '"', '\'', '\\', '%',
+        '_', '.', '*', '[', ']', '(', ')', '^', '$', '|', '?', '{', '}', '-', ' ', '\n', '@',
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut values = Vec::new();
+    for n in 0..60 {
+        let value: String = (0..1 + next(8)).map(|_| ALPHABET[next(ALPHABET.len())]).collect();
+        let user = json!({
+            "id": format!("r{n:02}"), "userName": format!("random{n}"),
+            "emails": [{ "value": value, "type": if n % 2 == 0 { "work" } else { "Work" } }],
+        });
+        pg.create(scope, user.as_object().unwrap().clone()).await.unwrap();
+        memory.create(scope, user.as_object().unwrap().clone()).await.unwrap();
+        values.push(value);
+    }
+    let mut found = 0;
+    for _ in 0..150 {
+        let value = &values[next(values.len())];
+        let chars: Vec<char> = value.chars().collect();
+        let (from, to) = (next(chars.len()), next(chars.len() + 1));
+        let mut needle: String = chars[from.min(to)..from.max(to)].iter().collect();
+        if next(2) == 0 {
+            needle = needle.to_uppercase();
+        }
+        let op = ["eq", "co", "sw", "ew"][next(4)];
+        let quoted = serde_json::to_string(&needle).unwrap();
+        let filter = format!(r#"emails[type eq "work" and value {op} {quoted}]"#);
+        let expected = run(&memory, scope, &filter, None, Page::new(1, 100), true).await;
+        let got = run(&pg, scope, &filter, None, Page::new(1, 100), true).await;
+        assert_eq!((&got.0, got.1), (&expected.0, expected.1), "{filter}");
+        found += usize::from(got.1 > 0);
+    }
+    // The needles come from the values: many filters find something.
+    assert!(found > 50, "only {found} of 150 filters found a user");
+    db.drop_schema().await;
+}
