@@ -20,10 +20,13 @@
 //!   tables. With the resource type's schema, which the library passes in every [`Query`],
 //!   comparisons of string, boolean and dateTime attributes are translated for their type
 //!   alone, and are exact (see the `filter` module's notes). When the two forms agree on the
-//!   scope's data, the store filters, sorts (by `id`, a key attribute, or any string, boolean
-//!   or dateTime attribute, with `id` breaking ties) and pages in SQL; otherwise it returns
-//!   the candidates and the library completes the query ([`QueryPage::complete`]). Every value
-//!   from a filter, attribute names included, is a bound parameter.
+//!   scope's data, the store filters, sorts (by `id`, a key attribute, or any case-exact
+//!   string, boolean or dateTime attribute, with `id` breaking ties) and pages in SQL;
+//!   otherwise it returns the candidates and the library completes the query
+//!   ([`QueryPage::complete`]). A case-insensitive string, which SQL lower-cases exactly only
+//!   for ASCII, is sorted by the library's comparator over the candidates' ids and values
+//!   alone; only the page's rows are then read. Every value from a filter, attribute names
+//!   included, is a bound parameter.
 //!
 //! A query is one statement in the usual case (the page, its total and the exactness probe
 //! together), prepared once per filter shape and connection. The store turns PostgreSQL's JIT
@@ -335,6 +338,66 @@ impl PostgresStore {
             let mut known = self.inner.spellings.lock().unwrap_or_else(PoisonError::into_inner);
             known.extend(new);
         }
+    }
+
+    /// A query sorted by a case-insensitive string, which SQL orders exactly only for ASCII
+    /// values: one statement reads the id and the sorted value of every candidate (and whether
+    /// the filter is exact on them), the library's comparator orders them, and only the page's
+    /// rows are read. If the filter is not exact, every candidate goes back to the library.
+    #[allow(clippy::too_many_arguments)]
+    async fn sort_in_rust(
+        &self,
+        client: &deadpool_postgres::Object,
+        scope: Scope<'_>,
+        query: &Query<'_>,
+        sort: &scim_core::SortKey,
+        plan: &Plan,
+        from: &str,
+        text: &str,
+    ) -> Result<QueryPage> {
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
+        params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
+        let unfiltered = plan.unfiltered();
+        let sql =
+            format!("SELECT r.id, {text}, coalesce(bool_or({unfiltered}) OVER (), false) {from}");
+        let sql = prepare_text(client, &sql, params.len()).await?;
+        let rows = client.query(&sql, &params).await.map_err(backend)?;
+        if rows.first().is_some_and(|row| row.get::<_, bool>(2)) {
+            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+            let sql = prepare_text(client, &sql, params.len()).await?;
+            let rows = client.query(&sql, &params).await.map_err(backend)?;
+            let resources = rows.iter().map(stored).collect();
+            return Ok(QueryPage::candidates(resources, FilterExecution::Superset, false));
+        }
+        let mut keys: Vec<JsonObject> =
+            rows.iter().map(|row| sort_stub(sort, row.get(0), row.get(1))).collect();
+        let total = keys.len();
+        let range = query.page.range(total);
+        let order = |a: &JsonObject, b: &JsonObject| sort.compare_then_id(a, b);
+        if range.end < total && range.end > 0 {
+            keys.select_nth_unstable_by(range.end - 1, order);
+        }
+        keys.truncate(range.end);
+        keys.sort_by(order);
+        let ids: Vec<&str> = keys[range.start..]
+            .iter()
+            .filter_map(|k| k.get("id").and_then(Value::as_str))
+            .collect();
+        let stmt = client
+            .prepare_cached(
+                "SELECT id, version, data FROM scim_resources WHERE tenant = $1 \
+                 AND resource_type = $2 AND id = ANY($3)",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = client
+            .query(&stmt, &[&scope.tenant, &scope.resource_type, &ids])
+            .await
+            .map_err(backend)?;
+        let mut by_id: std::collections::HashMap<String, StoredResource> =
+            rows.iter().map(|row| (row.get(0), stored(row))).collect();
+        let page = ids.iter().filter_map(|id| by_id.remove(*id)).collect();
+        Ok(QueryPage::done(page, total))
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
@@ -845,6 +908,9 @@ impl ResourceStore for PostgresStore {
             )
         };
         let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+        if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
+            return self.sort_in_rust(&client, scope, query, sort, &plan, &from, text).await;
+        }
         let Some(order) = &plan.order else {
             // Every candidate goes back anyway: the library checks them if need be.
             let sql = prepare_text(&client, &all_sql, params.len()).await?;
@@ -853,9 +919,9 @@ impl ResourceStore for PostgresStore {
         };
         // One statement gives the page, the total and, unless the translation is exact by
         // construction, whether SQL's answer is exact on this data: it is if no candidate
-        // fails the strict condition (or has a value SQL may sort differently). The page is
-        // chosen by id first and its rows read after, so the window holds ids only.
-        let ambiguous = plan.ambiguous();
+        // fails the strict condition. The page is chosen by id first and its rows read after,
+        // so the window holds ids only.
+        let unfiltered = plan.unfiltered();
         let start = query.page.start_index.saturating_sub(1);
         let mut found = None;
         let mut page = Vec::new();
@@ -866,9 +932,9 @@ impl ResourceStore for PostgresStore {
             };
             let sql = format!(
                 "WITH page AS (SELECT r.id, {key}count(*) OVER () AS total, \
-                 coalesce(bool_or({ambiguous}) OVER (), false) AS ambiguous \
+                 coalesce(bool_or({unfiltered}) OVER (), false) AS unfiltered \
                  {from} ORDER BY {} LIMIT {} OFFSET {start}) \
-                 SELECT p.total, p.ambiguous, d.version, d.data FROM page AS p \
+                 SELECT p.total, p.unfiltered, d.version, d.data FROM page AS p \
                  JOIN scim_resources AS d ON d.tenant = $1 AND d.resource_type = $2 \
                  AND d.id = p.id ORDER BY {outer}",
                 order.sql_of_plan(),
@@ -877,26 +943,27 @@ impl ResourceStore for PostgresStore {
             let sql = prepare_text(&client, &sql, params.len()).await?;
             let rows = client.query(&sql, params).await.map_err(backend)?;
             if let Some(first) = rows.first() {
-                found = Some((first.get::<_, i64>("total"), first.get::<_, bool>("ambiguous")));
+                found = Some((first.get("total"), first.get("unfiltered")));
             }
             page = rows;
         }
-        let (total, ambiguous) = match found {
+        let (total, unfiltered): (i64, bool) = match found {
             Some(found) => found,
             None => {
-                let sql = format!("SELECT count(*), coalesce(bool_or({ambiguous}), false) {from}");
+                let sql = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
                 let sql = prepare_text(&client, &sql, params.len()).await?;
                 let row = client.query_one(&sql, params).await.map_err(backend)?;
                 (row.get(0), row.get(1))
             }
         };
-        if ambiguous {
+        let total = usize::try_from(total).unwrap_or_default();
+        if unfiltered {
             let sql = prepare_text(&client, &all_sql, params.len()).await?;
             let rows = client.query(&sql, params).await.map_err(backend)?;
             return Ok(candidates(rows, false));
         }
         let page = page.iter().map(stored).collect();
-        Ok(QueryPage::done(page, usize::try_from(total).unwrap_or_default()))
+        Ok(QueryPage::done(page, total))
     }
 
     async fn groups_of(
@@ -959,9 +1026,9 @@ struct Plan {
     join: String,
     /// The SQL order for the requested sort, if the store can sort by it.
     order: Option<Order>,
-    /// Holds for a row whose sort value SQL may order differently from the library, if any
-    /// can.
-    unsortable: Option<String>,
+    /// The string value sorted by, when SQL cannot order it exactly and the library's
+    /// comparator does (see [`PostgresStore::sort_in_rust`]).
+    sort_in_rust: Option<String>,
     /// Whether the conditions depend on the spellings of member names.
     uses_names: bool,
 }
@@ -990,16 +1057,10 @@ impl Order {
 }
 
 impl Plan {
-    /// Holds for a candidate row that keeps the SQL result from being exact: one that the
-    /// superset admits and the strict condition does not, or one that SQL may sort wrongly.
-    fn ambiguous(&self) -> String {
-        let filter = (!self.exact).then(|| format!("NOT ({})", self.strict));
-        match (filter, &self.unsortable) {
-            (None, None) => "false".to_owned(),
-            (Some(f), None) => f,
-            (None, Some(s)) => s.clone(),
-            (Some(f), Some(s)) => format!("({f}) OR ({s})"),
-        }
+    /// Holds for a candidate row that keeps SQL's filter from being exact: one that the
+    /// superset admits and the strict condition does not.
+    fn unfiltered(&self) -> String {
+        if self.exact { "false".to_owned() } else { format!("NOT ({})", self.strict) }
     }
 }
 
@@ -1013,7 +1074,7 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
         }
         None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true, false),
     };
-    let mut unsortable = None;
+    let mut sort_in_rust = None;
     let direction = |sort: &scim_core::SortKey| match sort.order() {
         SortOrder::Ascending => "ASC NULLS LAST",
         SortOrder::Descending => "DESC NULLS FIRST",
@@ -1041,29 +1102,47 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
                     (join, Some(order))
                 }
                 None => match schema.and_then(|schema| sort_value(sort, schema, &mut params)) {
-                    Some(value) => {
-                        unsortable = value.unsortable;
-                        let order = Order { key: Some(value.expr), direction: direction(sort) };
-                        (String::new(), Some(order))
+                    Some(SortValue::Sql(key)) => {
+                        (String::new(), Some(Order { key: Some(key), direction: direction(sort) }))
+                    }
+                    Some(SortValue::Text(text)) => {
+                        sort_in_rust = Some(text);
+                        (String::new(), None)
                     }
                     None => (String::new(), None),
                 },
             }
         }
     };
-    Plan { superset, strict, params, exact, join, order, unsortable, uses_names }
+    Plan { superset, strict, params, exact, join, order, sort_in_rust, uses_names }
 }
 
-/// The SQL a sort orders by, and when it may disagree with [`SortKey`](scim_core::SortKey).
-struct SortValue {
-    /// The value sorted by: SQL NULL when the resource has none of the expected type, which
-    /// sorts last in ascending order and first in descending order, as in the library.
-    expr: String,
-    /// Holds for a row whose value SQL may order differently from the library.
-    unsortable: Option<String>,
+/// A resource with only `id` and, where `sort` looks for it, the string `value`: what the
+/// library's comparator needs to order it.
+fn sort_stub(sort: &scim_core::SortKey, id: String, value: Option<String>) -> JsonObject {
+    let mut leaf = value.map_or(Value::Null, Value::String);
+    if let Some(sub) = sort.sub_attribute() {
+        leaf = Value::Object(JsonObject::from_iter([(sub.to_owned(), leaf)]));
+    }
+    let mut attr = JsonObject::from_iter([(sort.attribute().to_owned(), leaf)]);
+    if let Some(urn) = sort.extension() {
+        attr = JsonObject::from_iter([(urn.to_owned(), Value::Object(attr))]);
+    }
+    attr.insert("id".to_owned(), Value::String(id));
+    attr
 }
 
-/// The SQL value for `sort`, for string-like, boolean and dateTime attributes (the library sorts
+/// How a sort runs in SQL.
+enum SortValue {
+    /// SQL orders by this value as the library does: SQL NULL when the resource has none of
+    /// the expected type, which sorts last in ascending order and first in descending order.
+    Sql(String),
+    /// SQL cannot order this string value exactly (a case-insensitive string, lower-cased
+    /// exactly only for ASCII); the library's comparator orders it.
+    Text(String),
+}
+
+/// How SQL sorts by `sort`, for string-like, boolean and dateTime attributes (the library sorts
 /// numbers itself); the names it looks up are bound in `params`.
 fn sort_value(
     sort: &scim_core::SortKey,
@@ -1097,22 +1176,13 @@ fn sort_value(
     let text = format!("(CASE WHEN jsonb_typeof({value}) = 'string' THEN {value} #>> '{{}}' END)");
     match target.attr_type {
         AttrType::String | AttrType::Reference | AttrType::Binary if target.case_exact => {
-            Some(SortValue { expr: format!("{text} COLLATE \"C\""), unsortable: None })
+            Some(SortValue::Sql(format!("{text} COLLATE \"C\"")))
         }
-        // Lower-cased as the library does, exactly for ASCII.
-        AttrType::String | AttrType::Reference | AttrType::Binary => Some(SortValue {
-            expr: format!("scim_lower({text}) COLLATE \"C\""),
-            unsortable: Some(format!("NOT coalesce(scim_is_ascii({text}), true)")),
-        }),
-        AttrType::DateTime => {
-            Some(SortValue { expr: format!("scim_instant({text})"), unsortable: None })
-        }
-        AttrType::Boolean => Some(SortValue {
-            expr: format!(
-                "(CASE WHEN jsonb_typeof({value}) = 'boolean' THEN ({value})::boolean END)"
-            ),
-            unsortable: None,
-        }),
+        AttrType::String | AttrType::Reference | AttrType::Binary => Some(SortValue::Text(text)),
+        AttrType::DateTime => Some(SortValue::Sql(format!("scim_instant({text})"))),
+        AttrType::Boolean => Some(SortValue::Sql(format!(
+            "(CASE WHEN jsonb_typeof({value}) = 'boolean' THEN ({value})::boolean END)"
+        ))),
         _ => None,
     }
 }
