@@ -30,7 +30,7 @@
 //!
 //! A query is one statement in the usual case (the page, its total and the exactness probe
 //! together), prepared once per filter shape and connection. The store turns PostgreSQL's JIT
-//! compilation off on the connections it uses (`SET jit = off`, sent with the first statement):
+//! compilation off on the connections it queries with (`SET jit = off`, once per connection):
 //! for the large but cheap conditions a filter becomes, compiling costs more than it saves.
 //!
 //! The schema is created and upgraded by embedded migrations when a store is built, under an
@@ -63,7 +63,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use futures_util::future::try_join;
 use scim_core::{
     Capabilities, Clock, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
     Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource,
@@ -100,6 +99,8 @@ struct Inner {
     /// The resource types whose key attributes this process no longer has were dropped from
     /// the key tables.
     keys_pruned: Mutex<HashSet<String>>,
+    /// The connections JIT compilation was turned off on.
+    jit_off: Mutex<HashSet<deadpool_postgres::ObjectId>>,
     /// The member-name spellings known to be recorded: (resource type, spelling).
     spellings: Mutex<HashSet<(String, String)>>,
 }
@@ -144,6 +145,7 @@ impl PostgresStore {
                 clock: Arc::new(SystemClock),
                 keys_ready: Mutex::new(HashSet::new()),
                 keys_pruned: Mutex::new(HashSet::new()),
+                jit_off: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
         })
@@ -158,6 +160,7 @@ impl PostgresStore {
                 clock,
                 keys_ready: Mutex::new(HashSet::new()),
                 keys_pruned: Mutex::new(HashSet::new()),
+                jit_off: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
         }
@@ -402,6 +405,27 @@ impl PostgresStore {
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.inner.pool.get().await.map_err(backend)
+    }
+
+    /// A connection for a query, with JIT compilation off: the conditions a filter becomes are
+    /// large but cheap per row, and compiling them costs more than it saves. The setting is
+    /// made once per connection.
+    async fn query_client(&self) -> Result<deadpool_postgres::Object> {
+        let client = self.client().await?;
+        let id = deadpool_postgres::Object::id(&client);
+        let fresh = {
+            let mut set = self.inner.jit_off.lock().unwrap_or_else(PoisonError::into_inner);
+            // Connections come and go over a long life: forget them now and then (setting
+            // it again is harmless).
+            if set.len() >= 4096 {
+                set.clear();
+            }
+            set.insert(id)
+        };
+        if fresh {
+            client.batch_execute("SET jit = off").await.map_err(backend)?;
+        }
+        Ok(client)
     }
 
     /// Makes sure the key tables hold the scope's key attributes for every stored resource:
@@ -860,10 +884,7 @@ impl ResourceStore for PostgresStore {
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
         self.ensure_keys(scope).await?;
-        let client = self.client().await?;
-        // The generated conditions are large but cheap per row; JIT compiling them costs more
-        // than it saves. The setting goes out with the first statement, in the same round trip.
-        let jit_off = client.batch_execute("SET jit = off");
+        let client = self.query_client().await?;
         // A filter that names only key attributes needs no member-name spellings.
         let mut plan = plan(scope, query, &filter::Spellings::new());
         if plan.uses_names {
@@ -873,23 +894,20 @@ impl ResourceStore for PostgresStore {
             let mut names = std::collections::BTreeSet::new();
             filter::names_in(filter, &mut names);
             let names: Vec<String> = names.into_iter().collect();
-            let lookup = async {
-                let stmt = client
-                    .prepare_cached(
-                        "SELECT lower_name, spelling FROM scim_spellings \
-                         WHERE resource_type = $1 AND lower_name = ANY($2)",
-                    )
-                    .await?;
-                client.query(&stmt, &[&scope.resource_type, &names]).await
-            };
-            let ((), rows) = try_join(jit_off, lookup).await.map_err(backend)?;
+            let stmt = client
+                .prepare_cached(
+                    "SELECT lower_name, spelling FROM scim_spellings \
+                     WHERE resource_type = $1 AND lower_name = ANY($2)",
+                )
+                .await
+                .map_err(backend)?;
+            let rows =
+                client.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)?;
             let mut spellings = filter::Spellings::new();
             for row in rows {
                 spellings.entry(row.get(0)).or_default().push(row.get(1));
             }
             plan = self::plan(scope, query, &spellings);
-        } else {
-            jit_off.await.map_err(backend)?;
         }
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
         params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));

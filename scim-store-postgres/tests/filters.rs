@@ -287,8 +287,8 @@ async fn sql_instants_agree_with_the_filter_crate() {
     db.drop_schema().await;
 }
 
-/// Statements are prepared once per filter shape and connection, and a client that sends ever
-/// new shapes cannot grow a connection's cache past its bound.
+/// Statements are prepared once per filter shape and connection, a client that sends ever new
+/// shapes cannot grow a connection's cache past its bound, and JIT compilation is off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prepared_statements_are_bounded() {
     let Some(url) = common::url() else { return };
@@ -308,6 +308,9 @@ async fn prepared_statements_are_bounded() {
     let client = pg.pool().get().await.unwrap();
     let cached = client.statement_cache.size();
     assert!((1..=256).contains(&cached), "{cached} statements cached");
+    // The store queries with JIT compilation off.
+    let jit: String = client.query_one("SHOW jit", &[]).await.unwrap().get(0);
+    assert_eq!(jit, "off");
     db.drop_schema().await;
 }
 
