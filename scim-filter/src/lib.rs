@@ -47,6 +47,6 @@ pub use ast::{
 };
 pub use datetime::DateTime;
 pub use error::ParseError;
-pub use eval::{EvalError, PreparedFilter, fold_case};
+pub use eval::{EvalError, PreparedFilter, fold_case, parse_bool};
 pub use parser::Limits;
 pub use schema::{AttrInfo, AttrType, FilterSchema, NoSchema};

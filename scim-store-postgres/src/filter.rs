@@ -428,7 +428,7 @@ impl Translator<'_> {
                     return self.typed_bool_test(path, ctx, op, *b);
                 }
                 (AttrType::Boolean, CompValue::String(s)) => {
-                    return match parse_bool(s) {
+                    return match scim_filter::parse_bool(s) {
                         Some(b) => self.typed_bool_test(path, ctx, op, b),
                         None => self.typed_string_test(path, ctx, op, s, info.case_exact),
                     };
@@ -967,18 +967,6 @@ fn string_regex(op: CompareOp, s: &str, case_exact: bool) -> Option<String> {
         out.push('$');
     }
     Some(out)
-}
-
-/// The boolean a string spells for a boolean attribute (`"true"`, `"FALSE"`), as the evaluator
-/// reads it.
-fn parse_bool(s: &str) -> Option<bool> {
-    if s.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if s.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
 }
 
 /// The elements of `expr` if it is an array, `expr` alone otherwise, nothing if it is SQL NULL

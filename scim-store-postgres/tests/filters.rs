@@ -11,6 +11,11 @@ use scim_core::{
 use scim_store_memory::InMemoryStore;
 use serde_json::{Value, json};
 
+/// The standard User type's keys.
+fn user_keys() -> StoreKeys {
+    StoreKeys::for_type(&Registry::standard().resource_type_schema("User").unwrap())
+}
+
 fn users() -> Vec<Value> {
     let hostile = [
         r"O'Brien",
@@ -207,8 +212,7 @@ async fn filters_match_the_in_memory_store() {
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
     let memory = InMemoryStore::new();
-    let registry = Registry::standard();
-    let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let keys = user_keys();
     let scope = Scope::new("filters", "User", &keys);
     for u in users() {
         let u = u.as_object().unwrap().clone();
@@ -294,8 +298,7 @@ async fn prepared_statements_are_bounded() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
-    let registry = Registry::standard();
-    let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let keys = user_keys();
     let scope = Scope::new("shapes", "User", &keys);
     pg.create(scope, users()[0].as_object().unwrap().clone()).await.unwrap();
     for (a, b) in (1..=20).flat_map(|a| (1..=15).map(move |b| (a, b))) {
@@ -323,8 +326,7 @@ async fn value_paths_on_random_strings_match_the_in_memory_store() {
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
     let memory = InMemoryStore::new();
-    let registry = Registry::standard();
-    let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let keys = user_keys();
     let scope = Scope::new("random", "User", &keys);
     const ALPHABET: &[char] = &[
         'a', 'B', 'k', 'K', 'i', 'I', '\u{212A}', '\u{130}', 'ß', 'ë', 'Ë', '"', '\'', '\\', '%',

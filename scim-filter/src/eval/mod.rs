@@ -28,6 +28,7 @@ use crate::ast::Filter;
 use crate::schema::{FilterSchema, NoSchema};
 
 pub use error::EvalError;
+pub use operand::parse_bool;
 pub use text::fold_case;
 
 /// A filter prepared for repeated evaluation: the schema hook has been asked about every path,

@@ -68,8 +68,16 @@ impl Operand {
     }
 }
 
-/// The boolean a string spells (`"true"`, `"FALSE"`), if any.
-pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+/// The boolean a string spells (`"true"`, `"FALSE"`, any case), if any: how a filter reads a
+/// string compared with a `boolean` attribute, in the resource or in the filter. A store that
+/// translates filters reads them the same way.
+///
+/// ```
+/// assert_eq!(scim_filter::parse_bool("True"), Some(true));
+/// assert_eq!(scim_filter::parse_bool("FALSE"), Some(false));
+/// assert_eq!(scim_filter::parse_bool("yes"), None);
+/// ```
+pub fn parse_bool(s: &str) -> Option<bool> {
     if s.eq_ignore_ascii_case("true") {
         Some(true)
     } else if s.eq_ignore_ascii_case("false") {
