@@ -236,7 +236,12 @@ impl SortKey {
     /// # Ok::<(), scim_core::Error>(())
     /// ```
     pub fn compare(&self, a: &JsonObject, b: &JsonObject) -> Ordering {
-        let ordering = match (self.key(a), self.key(b)) {
+        self.compare_values(self.key(a), self.key(b))
+    }
+
+    /// Compares two values to sort by (`None`: none), in the sort order.
+    fn compare_values(&self, a: Option<Key<'_>>, b: Option<Key<'_>>) -> Ordering {
+        let ordering = match (a, b) {
             (Some(a), Some(b)) => self.compare_keys(&a, &b),
             // Missing values sort last in ascending order (and so first in descending order).
             (Some(_), None) => Ordering::Less,
@@ -271,6 +276,33 @@ impl SortKey {
     /// ```
     pub fn compare_then_id(&self, a: &JsonObject, b: &JsonObject) -> Ordering {
         self.compare(a, b).then_with(|| id(a).cmp(&id(b)))
+    }
+
+    /// Compares two resources by the string values they sort by (`None`: no value), in the
+    /// sort order, ties broken by `id` as in [`compare_then_id`](Self::compare_then_id): for a
+    /// store that reads only the ids and sorted values of its candidates. For a key that does
+    /// not sort strings, a string is no value.
+    ///
+    /// ```
+    /// use std::cmp::Ordering;
+    /// use scim_core::{Registry, SortKey, SortOrder};
+    ///
+    /// let registry = Registry::standard();
+    /// let users = registry.resource_type_schema("User").unwrap();
+    /// let key = SortKey::new(&users, "name.familyName", SortOrder::Ascending)?;
+    /// assert_eq!(key.compare_strings_then_id(("2", Some("Müller")), ("1", Some("mÜller"))), Ordering::Greater);
+    /// assert_eq!(key.compare_strings_then_id(("1", None), ("2", Some("Zoë"))), Ordering::Greater);
+    /// # Ok::<(), scim_core::Error>(())
+    /// ```
+    pub fn compare_strings_then_id(
+        &self,
+        a: (&str, Option<&str>),
+        b: (&str, Option<&str>),
+    ) -> Ordering {
+        let strings = matches!(self.kind, Kind::String { .. });
+        let (x, y) =
+            if strings { (a.1.map(Key::String), b.1.map(Key::String)) } else { (None, None) };
+        self.compare_values(x, y).then_with(|| a.0.cmp(b.0))
     }
 
     /// The value `resource` sorts by, if it has one of the expected type.

@@ -113,14 +113,19 @@ impl fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to the database at `url` (a `postgres://` URL or a key-value connection
-    /// string) with a pool of up to 16 connections, and applies the schema migrations.
+    /// string) with a pool of up to 16 connections, and applies the schema migrations. Unless
+    /// the URL sets `connect_timeout`, a connection attempt gives up after 10 seconds, so that
+    /// an unreachable database fails requests instead of holding them.
     ///
     /// # Errors
     ///
     /// [`Error::Backend`] if the URL is invalid, the database cannot be reached, or a migration
     /// fails.
     pub async fn connect(url: &str) -> Result<Self> {
-        let config: tokio_postgres::Config = url.parse().map_err(backend)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(backend)?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -372,20 +377,19 @@ impl PostgresStore {
             let resources = rows.iter().map(stored).collect();
             return Ok(QueryPage::candidates(resources, FilterExecution::Superset, false));
         }
-        let mut keys: Vec<JsonObject> =
-            rows.iter().map(|row| sort_stub(sort, row.get(0), row.get(1))).collect();
+        let mut keys: Vec<(&str, Option<&str>)> =
+            rows.iter().map(|row| (row.get(0), row.get(1))).collect();
         let total = keys.len();
         let range = query.page.range(total);
-        let order = |a: &JsonObject, b: &JsonObject| sort.compare_then_id(a, b);
+        let order = |a: &(&str, Option<&str>), b: &(&str, Option<&str>)| {
+            sort.compare_strings_then_id(*a, *b)
+        };
         if range.end < total && range.end > 0 {
             keys.select_nth_unstable_by(range.end - 1, order);
         }
         keys.truncate(range.end);
         keys.sort_by(order);
-        let ids: Vec<&str> = keys[range.start..]
-            .iter()
-            .filter_map(|k| k.get("id").and_then(Value::as_str))
-            .collect();
+        let ids: Vec<&str> = keys[range.start..].iter().map(|(id, _)| *id).collect();
         let stmt = client
             .prepare_cached(
                 "SELECT id, version, data FROM scim_resources WHERE tenant = $1 \
@@ -1133,21 +1137,6 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
         }
     };
     Plan { superset, strict, params, exact, join, order, sort_in_rust, uses_names }
-}
-
-/// A resource with only `id` and, where `sort` looks for it, the string `value`: what the
-/// library's comparator needs to order it.
-fn sort_stub(sort: &scim_core::SortKey, id: String, value: Option<String>) -> JsonObject {
-    let mut leaf = value.map_or(Value::Null, Value::String);
-    if let Some(sub) = sort.sub_attribute() {
-        leaf = Value::Object(JsonObject::from_iter([(sub.to_owned(), leaf)]));
-    }
-    let mut attr = JsonObject::from_iter([(sort.attribute().to_owned(), leaf)]);
-    if let Some(urn) = sort.extension() {
-        attr = JsonObject::from_iter([(urn.to_owned(), Value::Object(attr))]);
-    }
-    attr.insert("id".to_owned(), Value::String(id));
-    attr
 }
 
 /// How a sort runs in SQL.

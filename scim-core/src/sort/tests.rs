@@ -205,3 +205,50 @@ fn bad_sort_attributes_are_invalid_values() {
         assert!(matches!(err, Error::InvalidValue { .. }), "{bad}: {err}");
     }
 }
+
+#[test]
+fn string_values_compare_as_their_resources_do() {
+    let registry = Registry::standard();
+    let users = registry.resource_type_schema("User").unwrap();
+    let values = [
+        None,
+        Some("Zoë"),
+        Some("zoe"),
+        Some("ZOË"),
+        Some("\u{212A}elvin"),
+        Some("kelvin"),
+        Some("İ"),
+        Some("i"),
+        Some(""),
+        Some("b"),
+    ];
+    for by in ["title", "id", "name.familyName", "emails"] {
+        for order in [SortOrder::Ascending, SortOrder::Descending] {
+            let key = SortKey::new(&users, by, order).unwrap();
+            let stub = |id: usize, value: Option<&str>| {
+                let mut resource = json!({ "id": id.to_string() });
+                if let Some(value) = value {
+                    let (name, sub) = by.split_once('.').unwrap_or((by, "value"));
+                    resource[name] = match by {
+                        "title" | "id" => json!(value),
+                        "emails" => json!([{ "value": value }]),
+                        _ => json!({ sub: value }),
+                    };
+                }
+                resource.as_object().unwrap().clone()
+            };
+            for (i, a) in values.iter().enumerate() {
+                for (j, b) in values.iter().enumerate() {
+                    let (ia, ib) = (i.to_string(), j.to_string());
+                    let (a_value, b_value) =
+                        if by == "id" { (Some(ia.as_str()), Some(ib.as_str())) } else { (*a, *b) };
+                    assert_eq!(
+                        key.compare_strings_then_id((&ia, a_value), (&ib, b_value)),
+                        key.compare_then_id(&stub(i, a_value), &stub(j, b_value)),
+                        "{by} {order:?} {a_value:?} {b_value:?}"
+                    );
+                }
+            }
+        }
+    }
+}
