@@ -5,16 +5,9 @@
 
 mod common;
 
-use scim_core::{
-    FilterExecution, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys,
-};
+use scim_core::{FilterExecution, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder};
 use scim_store_memory::InMemoryStore;
 use serde_json::{Value, json};
-
-/// The standard User type's keys.
-fn user_keys() -> StoreKeys {
-    StoreKeys::for_type(&Registry::standard().resource_type_schema("User").unwrap())
-}
 
 fn users() -> Vec<Value> {
     let hostile = [
@@ -212,7 +205,7 @@ async fn filters_match_the_in_memory_store() {
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
     let memory = InMemoryStore::new();
-    let keys = user_keys();
+    let keys = common::keys().0;
     let scope = Scope::new("filters", "User", &keys);
     for u in users() {
         let u = u.as_object().unwrap().clone();
@@ -298,7 +291,7 @@ async fn prepared_statements_are_bounded() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
-    let keys = user_keys();
+    let keys = common::keys().0;
     let scope = Scope::new("shapes", "User", &keys);
     pg.create(scope, users()[0].as_object().unwrap().clone()).await.unwrap();
     for (a, b) in (1..=20).flat_map(|a| (1..=15).map(move |b| (a, b))) {
@@ -326,7 +319,7 @@ async fn value_paths_on_random_strings_match_the_in_memory_store() {
     let db = common::TestDb::new(&url).await;
     let pg = db.store().await;
     let memory = InMemoryStore::new();
-    let keys = user_keys();
+    let keys = common::keys().0;
     let scope = Scope::new("random", "User", &keys);
     const ALPHABET: &[char] = &[
         'a', 'B', 'k', 'K', 'i', 'I', '\u{212A}', '\u{130}', 'ß', 'ë', 'Ë', '"', '\'', '\\', '%',

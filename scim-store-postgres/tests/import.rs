@@ -8,9 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::{
-    Error, JsonObject, KeyAttribute, Page, Query, Registry, ResourceStore, Scope, StoreKeys,
-};
+use scim_core::{Error, JsonObject, Page, Query, Registry, ResourceStore, Scope};
 use scim_store_postgres::PostgresStore;
 use serde_json::{Value, json};
 
@@ -61,14 +59,6 @@ fn groups() -> Vec<JsonObject> {
     vec![group("g1", "Guides", &[1, 2, 3, 2]), group("g2", "Drivers", &[2, 150])]
 }
 
-fn keys() -> (StoreKeys, StoreKeys) {
-    let registry = Registry::standard();
-    let users = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
-    let groups = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap())
-        .with_unique(KeyAttribute::top_level("displayName", false));
-    (users, groups)
-}
-
 /// The ids (in order) and total of a User query with `filter`.
 async fn ids(store: &PostgresStore, scope: Scope<'_>, filter: &str) -> (Vec<String>, usize) {
     let registry = Registry::standard();
@@ -107,7 +97,7 @@ async fn import_stores_what_create_would() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let store = db.store().await;
-    let (user_keys, group_keys) = keys();
+    let (user_keys, group_keys) = common::keys();
     let imported = Scope::new("imported", "User", &user_keys);
     let created = Scope::new("created", "User", &user_keys);
     let imported_groups = Scope::new("imported", "Group", &group_keys);
@@ -229,7 +219,7 @@ async fn import_of_a_duplicate_fails_whole() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let store = db.store().await;
-    let (user_keys, group_keys) = keys();
+    let (user_keys, group_keys) = common::keys();
     let scope = Scope::new("dup", "User", &user_keys);
     let batch = || -> Vec<JsonObject> {
         (0..100)

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::{Error, KeyAttribute, Registry, ResourceStore, Scope, StoreKeys};
+use scim_core::{Error, Registry, ResourceStore, Scope, StoreKeys};
 use serde_json::{Value, json};
 
 fn object(v: Value) -> scim_core::JsonObject {
@@ -17,20 +17,12 @@ fn user(id: &str, name: &str) -> scim_core::JsonObject {
     object(json!({ "id": id, "userName": name, "meta": { "resourceType": "User" } }))
 }
 
-fn keys() -> (StoreKeys, StoreKeys) {
-    let registry = Registry::standard();
-    let users = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
-    let groups = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap())
-        .with_unique(KeyAttribute::top_level("displayName", false));
-    (users, groups)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replicas_racing_creates_of_case_variants_give_one_success() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let (a, b) = (Arc::new(db.store().await), Arc::new(db.store().await));
-    let (users, _) = keys();
+    let (users, _) = common::keys();
     let users = Arc::new(users);
     for round in 0..10 {
         let mut tasks = Vec::new();
@@ -65,7 +57,7 @@ async fn etag_preconditions_hold_across_replicas() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let (a, b) = (db.store().await, db.store().await);
-    let (users, _) = keys();
+    let (users, _) = common::keys();
     let scope = Scope::new("etag", "User", &users);
     let v1 = a.create(scope, user("u1", "ann")).await.unwrap().version;
     assert_eq!(b.get(scope, "u1").await.unwrap().unwrap().version, v1);
@@ -86,7 +78,7 @@ async fn concurrent_group_member_updates_are_compare_and_swap() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let (a, b) = (Arc::new(db.store().await), Arc::new(db.store().await));
-    let (users, groups) = keys();
+    let (users, groups) = common::keys();
     let (users, groups) = (Arc::new(users), Arc::new(groups));
     let t = "groups";
     for n in 0..20 {
@@ -159,7 +151,7 @@ async fn concurrent_group_member_updates_are_compare_and_swap() {
 async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
-    let (_, unique_names) = keys();
+    let (_, unique_names) = common::keys();
     let registry = Registry::standard();
     let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
     let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
 
+use scim_core::{KeyAttribute, Registry, StoreKeys};
 use scim_store_postgres::PostgresStore;
 use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use scim_store_postgres::tokio_postgres::{self, NoTls};
@@ -83,4 +84,14 @@ impl TestDb {
         tokio::spawn(conn);
         client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema)).await.unwrap();
     }
+}
+
+/// The standard User keys, and the standard Group keys with `displayName` unique (as Microsoft
+/// Entra ID expects).
+pub fn keys() -> (StoreKeys, StoreKeys) {
+    let registry = Registry::standard();
+    let users = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+    let groups = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap())
+        .with_unique(KeyAttribute::top_level("displayName", false));
+    (users, groups)
 }
