@@ -100,6 +100,19 @@ impl Fixture {
     }
 }
 
+/// The `n`th case variant of the ASCII `word`: bit `i` of `n` upper-cases letter `i`, so `0`
+/// to `2^len - 1` give every variant once. For tests that race creates of one name.
+///
+/// ```
+/// assert_eq!(scim_core::testing::case_variant("racer", 0b101), "RaCer");
+/// ```
+pub fn case_variant(word: &str, n: usize) -> String {
+    word.chars()
+        .enumerate()
+        .map(|(i, c)| if (n >> i) & 1 == 1 { c.to_ascii_uppercase() } else { c })
+        .collect()
+}
+
 /// A tenant name no other run uses.
 fn tenant(name: &str) -> String {
     format!("{name}-{}", uuid::Uuid::new_v4())
@@ -246,12 +259,7 @@ pub async fn racing_creates(store: Arc<DynResourceStore>) {
     for n in 0..64 {
         let (store, f, t) = (store.clone(), f.clone(), t.clone());
         tasks.push(tokio::spawn(async move {
-            let name: String = "racer"
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if (n >> i) & 1 == 1 { c.to_ascii_uppercase() } else { c })
-                .collect();
-            store.create(f.users(&t), user(&format!("u{n}"), &name)).await
+            store.create(f.users(&t), user(&format!("u{n}"), &case_variant("racer", n))).await
         }));
     }
     let mut ok = 0;

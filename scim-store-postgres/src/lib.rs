@@ -349,33 +349,25 @@ impl PostgresStore {
     }
 
     /// A query sorted by a case-insensitive string, which SQL orders exactly only for ASCII
-    /// values: one statement reads the id and the sorted value of every candidate (and whether
-    /// the filter is exact on them), the library's comparator orders them, and only the page's
-    /// rows are read. If the filter is not exact, every candidate goes back to the library.
-    #[allow(clippy::too_many_arguments)]
+    /// values: one statement reads the id and the sorted value `text` of every candidate of
+    /// `from` (and whether the filter is exact on them: `unfiltered` holds for none), the
+    /// library's comparator orders them, and only the page's rows are read. `None` if the
+    /// filter is not exact on the data, and the library must have every candidate.
     async fn sort_in_rust(
         &self,
         client: &deadpool_postgres::Object,
         scope: Scope<'_>,
         query: &Query<'_>,
         sort: &scim_core::SortKey,
-        plan: &Plan,
-        from: &str,
-        text: &str,
-    ) -> Result<QueryPage> {
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
-        params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
-        let unfiltered = plan.unfiltered();
+        params: &[&(dyn ToSql + Sync)],
+        (from, text, unfiltered): (&str, &str, &str),
+    ) -> Result<Option<QueryPage>> {
         let sql =
             format!("SELECT r.id, {text}, coalesce(bool_or({unfiltered}) OVER (), false) {from}");
         let sql = prepare_text(client, &sql, params.len()).await?;
-        let rows = client.query(&sql, &params).await.map_err(backend)?;
+        let rows = client.query(&sql, params).await.map_err(backend)?;
         if rows.first().is_some_and(|row| row.get::<_, bool>(2)) {
-            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
-            let sql = prepare_text(client, &sql, params.len()).await?;
-            let rows = client.query(&sql, &params).await.map_err(backend)?;
-            let resources = rows.iter().map(stored).collect();
-            return Ok(QueryPage::candidates(resources, FilterExecution::Superset, false));
+            return Ok(None);
         }
         let mut keys: Vec<(&str, Option<&str>)> =
             rows.iter().map(|row| (row.get(0), row.get(1))).collect();
@@ -404,7 +396,7 @@ impl PostgresStore {
         let mut by_id: std::collections::HashMap<String, StoredResource> =
             rows.iter().map(|row| (row.get(0), stored(row))).collect();
         let page = ids.iter().filter_map(|id| by_id.remove(*id)).collect();
-        Ok(QueryPage::done(page, total))
+        Ok(Some(QueryPage::done(page, total)))
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
@@ -450,7 +442,6 @@ impl PostgresStore {
                 (scope.resource_type.to_owned(), key_name(k), k.case_exact, unique)
             })
             .collect();
-        let names: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         let missing: Vec<_> = {
             let ready = self.inner.keys_ready.lock().unwrap_or_else(PoisonError::into_inner);
             wanted.into_iter().filter(|w| !ready.contains(w)).collect()
@@ -473,6 +464,7 @@ impl PostgresStore {
         .await
         .map_err(backend)?;
         if !pruned {
+            let names: Vec<String> = scope.keys.indexed.iter().map(key_name).collect();
             let dropped = tx
                 .query(
                     "DELETE FROM scim_key_defs WHERE resource_type = $1 \
@@ -921,29 +913,31 @@ impl ResourceStore for PostgresStore {
             "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
             plan.join, plan.superset
         );
-        let candidates = |rows: Vec<Row>, exact: bool| {
+        // Every candidate, by id, for the library to complete the query.
+        let candidates = async |exact: bool| -> Result<QueryPage> {
+            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+            let sql = prepare_text(&client, &sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
             let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
-            QueryPage::candidates(
-                rows.iter().map(stored).collect(),
-                execution,
-                query.sort.is_none(),
-            )
+            let resources = rows.iter().map(stored).collect();
+            Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
         };
-        let all_sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+        let unfiltered = plan.unfiltered();
         if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
-            return self.sort_in_rust(&client, scope, query, sort, &plan, &from, text).await;
+            let sql = (from.as_str(), text.as_str(), unfiltered.as_str());
+            if let Some(page) = self.sort_in_rust(&client, scope, query, sort, params, sql).await? {
+                return Ok(page);
+            }
+            return candidates(false).await;
         }
         let Some(order) = &plan.order else {
             // Every candidate goes back anyway: the library checks them if need be.
-            let sql = prepare_text(&client, &all_sql, params.len()).await?;
-            let rows = client.query(&sql, params).await.map_err(backend)?;
-            return Ok(candidates(rows, plan.exact));
+            return candidates(plan.exact).await;
         };
         // One statement gives the page, the total and, unless the translation is exact by
         // construction, whether SQL's answer is exact on this data: it is if no candidate
         // fails the strict condition. The page is chosen by id first and its rows read after,
         // so the window holds ids only.
-        let unfiltered = plan.unfiltered();
         let start = query.page.start_index.saturating_sub(1);
         let mut found = None;
         let mut page = Vec::new();
@@ -980,9 +974,7 @@ impl ResourceStore for PostgresStore {
         };
         let total = usize::try_from(total).unwrap_or_default();
         if unfiltered {
-            let sql = prepare_text(&client, &all_sql, params.len()).await?;
-            let rows = client.query(&sql, params).await.map_err(backend)?;
-            return Ok(candidates(rows, false));
+            return candidates(false).await;
         }
         let page = page.iter().map(stored).collect();
         Ok(QueryPage::done(page, total))

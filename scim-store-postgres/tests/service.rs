@@ -64,11 +64,7 @@ async fn two_replicas_behave_as_one() {
     for n in 0..32usize {
         let service = if n % 2 == 0 { a.clone() } else { b.clone() };
         tasks.push(tokio::spawn(async move {
-            let name: String = "racer"
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if (n >> i) & 1 == 1 { c.to_ascii_uppercase() } else { c })
-                .collect();
+            let name = scim_core::testing::case_variant("racer", n);
             call(&service, "t1", "POST", "/Users", Some(json!({ "userName": name })), None).await.0
         }));
     }

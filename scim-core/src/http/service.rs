@@ -69,6 +69,7 @@ pub struct ScimService {
     inner: Arc<Inner>,
 }
 
+#[derive(Debug)]
 struct Inner {
     manager: ResourceManager,
     authenticator: Box<dyn Authenticator>,
@@ -93,13 +94,7 @@ impl fmt::Debug for ScimService {
 /// Builds a [`ScimService`].
 #[derive(Debug)]
 pub struct ScimServiceBuilder {
-    manager: ResourceManager,
-    authenticator: Box<dyn Authenticator>,
-    authorizer: Option<Box<dyn Authorizer>>,
-    base_path: String,
-    base_url: Option<String>,
-    tenancy: Tenancy,
-    documentation_uri: Option<String>,
+    inner: Inner,
 }
 
 impl ScimServiceBuilder {
@@ -108,7 +103,7 @@ impl ScimServiceBuilder {
     #[must_use]
     pub fn base_path(mut self, path: &str) -> Self {
         let path = path.trim().trim_end_matches('/');
-        self.base_path = if path.is_empty() || path.starts_with('/') {
+        self.inner.base_path = if path.is_empty() || path.starts_with('/') {
             path.to_owned()
         } else {
             format!("/{path}")
@@ -121,44 +116,34 @@ impl ScimServiceBuilder {
     /// (and `X-Forwarded-Proto`) and the base path.
     #[must_use]
     pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.trim_end_matches('/').to_owned());
+        self.inner.base_url = Some(url.trim_end_matches('/').to_owned());
         self
     }
 
     /// Where the tenant comes from (default [`Tenancy::ByPrincipal`]).
     #[must_use]
     pub fn tenancy(mut self, tenancy: Tenancy) -> Self {
-        self.tenancy = tenancy;
+        self.inner.tenancy = tenancy;
         self
     }
 
     /// A hook that decides whether a principal may perform an operation (403 if not).
     #[must_use]
     pub fn authorizer(mut self, authorizer: impl Authorizer) -> Self {
-        self.authorizer = Some(Box::new(authorizer));
+        self.inner.authorizer = Some(Box::new(authorizer));
         self
     }
 
     /// The `documentationUri` of `/ServiceProviderConfig`.
     #[must_use]
     pub fn documentation_uri(mut self, uri: &str) -> Self {
-        self.documentation_uri = Some(uri.to_owned());
+        self.inner.documentation_uri = Some(uri.to_owned());
         self
     }
 
     /// Builds the service.
     pub fn build(self) -> ScimService {
-        ScimService {
-            inner: Arc::new(Inner {
-                manager: self.manager,
-                authenticator: self.authenticator,
-                authorizer: self.authorizer,
-                base_path: self.base_path,
-                base_url: self.base_url,
-                tenancy: self.tenancy,
-                documentation_uri: self.documentation_uri,
-            }),
-        }
+        ScimService { inner: Arc::new(self.inner) }
     }
 }
 
@@ -177,13 +162,15 @@ impl ScimService {
         authenticator: impl Authenticator,
     ) -> ScimServiceBuilder {
         ScimServiceBuilder {
-            manager,
-            authenticator: Box::new(authenticator),
-            authorizer: None,
-            base_path: String::new(),
-            base_url: None,
-            tenancy: Tenancy::ByPrincipal,
-            documentation_uri: None,
+            inner: Inner {
+                manager,
+                authenticator: Box::new(authenticator),
+                authorizer: None,
+                base_path: String::new(),
+                base_url: None,
+                tenancy: Tenancy::ByPrincipal,
+                documentation_uri: None,
+            },
         }
     }
 
