@@ -3,8 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use scim_benches::generate_users;
-use scim_filter::{Filter, NoSchema, PreparedFilter};
+use scimkit_benches::generate_users;
+use scimkit_filter::{Filter, NoSchema, PreparedFilter};
 use serde_json::Value;
 
 /// Common filters, evaluated over 100,000 users.

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_filter::Filter;
+use scimkit_filter::Filter;
 
 const FILTERS: [(&str, &str); 2] = [
     ("simple", r#"userName eq "bjensen""#),

@@ -7,9 +7,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, ScimService};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_store_memory::InMemoryStore;
 use serde_json::json;
 
 const TOKEN: &str = "bench-token";

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_core::{
+use scimkit_core::{
     Compatibility, JsonObject, PatchRequest, Registry, ResourceTypeSchema, apply_patch,
     apply_patch_owned, normalize_resource,
 };

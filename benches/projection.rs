@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_core::{Compatibility, JsonObject, Projection, Registry, normalize_resource};
+use scimkit_core::{Compatibility, JsonObject, Projection, Registry, normalize_resource};
 use serde_json::Value;
 
 const ENTERPRISE_USER: &str =

@@ -7,10 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use scim_benches::{generate_users, ready, resident_bytes};
-use scim_core::{Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys};
-use scim_filter::{Filter, PreparedFilter};
-use scim_store_memory::InMemoryStore;
+use scimkit_benches::{generate_users, ready, resident_bytes};
+use scimkit_core::{Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys};
+use scimkit_filter::{Filter, PreparedFilter};
+use scimkit_store_memory::InMemoryStore;
 use serde_json::Value;
 
 fn sizes() -> Vec<usize> {

@@ -16,15 +16,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use scim_benches::generate_users;
-use scim_core::{
+use scimkit_benches::generate_users;
+use scimkit_core::{
     JsonObject, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys,
 };
-use scim_filter::Filter;
-use scim_store_memory::InMemoryStore;
-use scim_store_postgres::PostgresStore;
-use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use scim_store_postgres::tokio_postgres::{self, NoTls};
+use scimkit_filter::Filter;
+use scimkit_store_memory::InMemoryStore;
+use scimkit_store_postgres::PostgresStore;
+use scimkit_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use scimkit_store_postgres::tokio_postgres::{self, NoTls};
 use tokio::runtime::Runtime;
 
 const TENANT: &str = "bench";

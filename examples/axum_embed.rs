@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, ScimService};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_store_memory::InMemoryStore;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let service = ScimService::builder(manager, tokens)
         .base_url(&format!("http://{address}/scim/v2"))
         .build();
-    let app = scim_examples::axum_app(service);
+    let app = scimkit_examples::axum_app(service);
 
     let listener = tokio::net::TcpListener::bind(address).await?;
     println!("health:        http://{address}/health");

@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 use http::Method;
-use scim_examples::ScimClient;
+use scimkit_examples::ScimClient;
 use serde_json::{Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -10,9 +10,9 @@
 
 use std::process::ExitCode;
 
-use scim_core::ServiceConfig;
-use scim_core::http::{BearerTokens, Principal, Tenancy};
-use scim_examples::{Command, USAGE};
+use scimkit_core::ServiceConfig;
+use scimkit_core::http::{BearerTokens, Principal, Tenancy};
+use scimkit_examples::{Command, USAGE};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -29,15 +29,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // One line per request from `scim_examples::access`; the service's own per-request
-    // events are left to RUST_LOG=scim_core=info.
+    // One line per request from `scimkit_examples::access`; the service's own per-request
+    // events are left to RUST_LOG=scimkit_core=info.
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|s| s.parse::<Targets>().ok())
         .unwrap_or_else(|| {
             Targets::new()
                 .with_default(tracing::Level::INFO)
-                .with_target("scim_core", tracing::Level::WARN)
+                .with_target("scimkit_core", tracing::Level::WARN)
         });
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     tracing_subscriber::registry()
@@ -47,18 +47,18 @@ async fn main() -> ExitCode {
 
     let (token, generated) = match options.token {
         Some(token) => (token, false),
-        None => (scim_examples::random_token(), true),
+        None => (scimkit_examples::random_token(), true),
     };
     let tokens =
         BearerTokens::new().with_token(&token, Principal::new("default", "example client"));
-    let store = match scim_examples::open_store(&options.store).await {
+    let store = match scimkit_examples::open_store(&options.store).await {
         Ok(store) => store,
         Err(error) => {
             eprintln!("error: cannot open the store: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let service = match scim_examples::service_on(
+    let service = match scimkit_examples::service_on(
         store,
         tokens,
         &options.base_path,
@@ -72,7 +72,7 @@ async fn main() -> ExitCode {
         }
     };
     // Installed before the banner: once it is printed, Ctrl-C stops the server.
-    let shutdown = match scim_examples::shutdown_signal() {
+    let shutdown = match scimkit_examples::shutdown_signal() {
         Ok(shutdown) => shutdown,
         Err(error) => {
             eprintln!("error: cannot handle signals: {error}");
@@ -93,7 +93,7 @@ async fn main() -> ExitCode {
     println!("Bearer token:      {token}{source}");
     println!("Press Ctrl-C to stop.");
 
-    match scim_examples::serve(listener, service, shutdown).await {
+    match scimkit_examples::serve(listener, service, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

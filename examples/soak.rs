@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use http::{Method, StatusCode};
-use scim_examples::ScimClient;
+use scimkit_examples::ScimClient;
 use serde_json::{Value, json};
 
 /// What the oracle expects of one user.

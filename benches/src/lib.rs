@@ -2,7 +2,7 @@
 //!
 //! The benches live beside this library (`filter_parse.rs`, `filter_eval.rs`, `patch_apply.rs`);
 //! run them with
-//! `cargo bench -p scim-benches`.
+//! `cargo bench -p scimkit-benches`.
 
 use serde_json::{Value, json};
 
@@ -47,10 +47,10 @@ const DEPARTMENTS: [&str; 5] = ["Engineering", "Sales", "Tour Operations", "Fina
 /// # Examples
 ///
 /// ```
-/// let users = scim_benches::generate_users(3);
+/// let users = scimkit_benches::generate_users(3);
 /// assert_eq!(users.len(), 3);
 /// assert_eq!(users[1]["userName"], "user1");
-/// assert_eq!(users, scim_benches::generate_users(3));
+/// assert_eq!(users, scimkit_benches::generate_users(3));
 /// ```
 pub fn generate_users(n: usize) -> Vec<Value> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -139,7 +139,7 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 /// If the future is not ready after one poll.
 ///
 /// ```
-/// assert_eq!(scim_benches::ready(async { 42 }), 42);
+/// assert_eq!(scimkit_benches::ready(async { 42 }), 42);
 /// ```
 pub fn ready<F: std::future::Future>(future: F) -> F::Output {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());

@@ -20,7 +20,7 @@ Options:
 Ctrl-C (or SIGTERM) stops the server gracefully.
 
 Logs go to standard output, one line per request; RUST_LOG (such as `warn` or
-`info,scim_core=debug`) changes what is logged.";
+`info,scimkit_core=debug`) changes what is logged.";
 
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Command {
     /// # Examples
     ///
     /// ```
-    /// use scim_examples::Command;
+    /// use scimkit_examples::Command;
     ///
     /// let Command::Serve(options) = Command::parse(["--bind", "0.0.0.0:9000"], None)? else {
     ///     unreachable!()

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::routing::get;
-use scim_core::http::ScimService;
+use scimkit_core::http::ScimService;
 
 /// An axum application with its own routes (`GET /health`) and the SCIM service nested at
 /// `/scim/v2`.
@@ -14,15 +14,15 @@ use scim_core::http::ScimService;
 /// # Examples
 ///
 /// ```
-/// use scim_core::ServiceConfig;
-/// use scim_core::http::{BearerTokens, Principal, Tenancy};
+/// use scimkit_core::ServiceConfig;
+/// use scimkit_core::http::{BearerTokens, Principal, Tenancy};
 ///
 /// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("default", "demo"));
 /// let service =
-///     scim_examples::in_memory_service(tokens, "", Tenancy::ByPrincipal, ServiceConfig::default())?;
-/// let app: axum::Router = scim_examples::axum_app(service);
+///     scimkit_examples::in_memory_service(tokens, "", Tenancy::ByPrincipal, ServiceConfig::default())?;
+/// let app: axum::Router = scimkit_examples::axum_app(service);
 /// # let _ = app;
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn axum_app(service: ScimService) -> Router {
     Router::new().route("/health", get(health)).nest_service("/scim/v2", service.into_tower())

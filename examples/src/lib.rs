@@ -6,7 +6,7 @@
 //! The examples themselves live beside this library: `cargo run --release --example server`
 //! and `cargo run --example axum_embed`.
 //!
-//! [`ScimService`]: scim_core::http::ScimService
+//! [`ScimService`]: scimkit_core::http::ScimService
 
 mod cli;
 mod client;
@@ -20,40 +20,40 @@ pub use serve::{respond, serve, shutdown_signal};
 
 use std::sync::Arc;
 
-use scim_core::http::{BearerTokens, ScimService, Tenancy};
-use scim_core::{DynResourceStore, ResourceManager, ServiceConfig};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::http::{BearerTokens, ScimService, Tenancy};
+use scimkit_core::{DynResourceStore, ResourceManager, ServiceConfig};
+use scimkit_store_memory::InMemoryStore;
 
 /// A SCIM service on a fresh in-memory store, with the standard User, Group and Enterprise
 /// User schemas, mounted at `base_path` and authenticating with `tokens`.
 ///
 /// # Errors
 ///
-/// [`scim_core::Error::Internal`] if the configuration cannot build a resource manager (it
+/// [`scimkit_core::Error::Internal`] if the configuration cannot build a resource manager (it
 /// always can with the standard registry).
 ///
 /// # Examples
 ///
 /// ```
-/// use scim_core::ServiceConfig;
-/// use scim_core::http::{BearerTokens, Principal, Tenancy};
+/// use scimkit_core::ServiceConfig;
+/// use scimkit_core::http::{BearerTokens, Principal, Tenancy};
 ///
 /// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("default", "demo"));
-/// let service = scim_examples::in_memory_service(
+/// let service = scimkit_examples::in_memory_service(
 ///     tokens,
 ///     "/scim/v2",
 ///     Tenancy::ByPrincipal,
 ///     ServiceConfig::default(),
 /// )?;
 /// assert_eq!(service.manager().config().limits.max_results, 200);
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn in_memory_service(
     tokens: BearerTokens,
     base_path: &str,
     tenancy: Tenancy,
     config: ServiceConfig,
-) -> scim_core::Result<ScimService> {
+) -> scimkit_core::Result<ScimService> {
     service_on(Arc::new(InMemoryStore::new()), tokens, base_path, tenancy, config)
 }
 
@@ -68,7 +68,7 @@ pub fn service_on(
     base_path: &str,
     tenancy: Tenancy,
     config: ServiceConfig,
-) -> scim_core::Result<ScimService> {
+) -> scimkit_core::Result<ScimService> {
     let manager = ResourceManager::builder(store).config(config).build()?;
     Ok(ScimService::builder(manager, tokens).base_path(base_path).tenancy(tenancy).build())
 }
@@ -79,10 +79,10 @@ pub fn service_on(
 /// # Errors
 ///
 /// The PostgreSQL store's error when the database cannot be reached or migrated.
-pub async fn open_store(choice: &StoreChoice) -> scim_core::Result<Arc<DynResourceStore>> {
+pub async fn open_store(choice: &StoreChoice) -> scimkit_core::Result<Arc<DynResourceStore>> {
     Ok(match choice {
         StoreChoice::Postgres(url) => {
-            Arc::new(scim_store_postgres::PostgresStore::connect(url).await?)
+            Arc::new(scimkit_store_postgres::PostgresStore::connect(url).await?)
         }
         _ => Arc::new(InMemoryStore::new()),
     })
@@ -94,9 +94,9 @@ pub async fn open_store(choice: &StoreChoice) -> scim_core::Result<Arc<DynResour
 /// # Examples
 ///
 /// ```
-/// let token = scim_examples::random_token();
+/// let token = scimkit_examples::random_token();
 /// assert_eq!(token.len(), 64);
-/// assert_ne!(token, scim_examples::random_token());
+/// assert_ne!(token, scimkit_examples::random_token());
 /// ```
 pub fn random_token() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())

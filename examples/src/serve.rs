@@ -16,8 +16,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use scim_core::Error;
-use scim_core::http::{SCIM_MEDIA_TYPE, ScimService};
+use scimkit_core::Error;
+use scimkit_core::http::{SCIM_MEDIA_TYPE, ScimService};
 use tokio::net::TcpListener;
 
 /// How long a client may take to send a request's head.
@@ -32,7 +32,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Each connection runs in its own task, speaking HTTP/1.1 with keep-alive. Request bodies are
 /// read up to the service's `Limits::max_body_bytes` (413 beyond it, without reading a body
 /// whose `Content-Length` is already too large). Each request is logged as one line at `INFO`
-/// under the target `scim_examples::access`: method, path (without the query), status and
+/// under the target `scimkit_examples::access`: method, path (without the query), status and
 /// latency; never a header, so never a token.
 ///
 /// # Errors
@@ -43,9 +43,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// # Examples
 ///
 /// ```no_run
-/// # async fn run(service: scim_core::http::ScimService) -> std::io::Result<()> {
+/// # async fn run(service: scimkit_core::http::ScimService) -> std::io::Result<()> {
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// scim_examples::serve(listener, service, async {
+/// scimkit_examples::serve(listener, service, async {
 ///     let _ = tokio::signal::ctrl_c().await;
 /// })
 /// .await
@@ -111,10 +111,10 @@ pub async fn serve(
 /// # Examples
 ///
 /// ```no_run
-/// # async fn run(service: scim_core::http::ScimService) -> std::io::Result<()> {
-/// let shutdown = scim_examples::shutdown_signal()?;
+/// # async fn run(service: scimkit_core::http::ScimService) -> std::io::Result<()> {
+/// let shutdown = scimkit_examples::shutdown_signal()?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// scim_examples::serve(listener, service, shutdown).await
+/// scimkit_examples::serve(listener, service, shutdown).await
 /// # }
 /// ```
 pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
@@ -146,8 +146,8 @@ pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static
 /// # Examples
 ///
 /// ```no_run
-/// # async fn run(service: scim_core::http::ScimService, request: http::Request<hyper::body::Incoming>) {
-/// let response = scim_examples::respond(&service, request).await;
+/// # async fn run(service: scimkit_core::http::ScimService, request: http::Request<hyper::body::Incoming>) {
+/// let response = scimkit_examples::respond(&service, request).await;
 /// println!("{}", response.status());
 /// # }
 /// ```
@@ -167,7 +167,7 @@ where
     let status = response.status().as_u16();
     let latency = started.elapsed();
     tracing::info!(
-        target: "scim_examples::access",
+        target: "scimkit_examples::access",
         "{method} {path} {status} {latency_ms:.3}ms",
         path = uri.path(),
         latency_ms = latency.as_secs_f64() * 1000.0,

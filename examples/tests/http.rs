@@ -12,8 +12,8 @@ mod support;
 
 use std::collections::HashSet;
 
-use scim_core::http::Tenancy;
-use scim_core::{Limits, ServiceConfig};
+use scimkit_core::http::Tenancy;
+use scimkit_core::{Limits, ServiceConfig};
 use serde_json::{Value, json};
 use support::*;
 use tokio::io::AsyncWriteExt;
@@ -761,7 +761,7 @@ async fn tenants_are_isolated_by_token() {
 
 #[tokio::test]
 async fn tenants_in_a_path_segment() {
-    let service = scim_examples::in_memory_service(
+    let service = scimkit_examples::in_memory_service(
         tokens(),
         BASE,
         Tenancy::PathSegment,

@@ -11,8 +11,8 @@ mod support;
 
 use std::time::Duration;
 
-use scim_core::ServiceConfig;
-use scim_core::http::ScimService;
+use scimkit_core::ServiceConfig;
+use scimkit_core::http::ScimService;
 use serde_json::json;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -103,14 +103,14 @@ async fn shutdown_lets_requests_in_flight_finish() {
 async fn axum_app_nests_the_service() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let manager = scim_core::ResourceManager::builder(std::sync::Arc::new(
-        scim_store_memory::InMemoryStore::new(),
+    let manager = scimkit_core::ResourceManager::builder(std::sync::Arc::new(
+        scimkit_store_memory::InMemoryStore::new(),
     ))
     .build()
     .unwrap();
     let service =
         ScimService::builder(manager, tokens()).base_url(&format!("http://{addr}{BASE}")).build();
-    let app = scim_examples::axum_app(service);
+    let app = scimkit_examples::axum_app(service);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

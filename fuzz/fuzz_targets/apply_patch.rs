@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::{Compatibility, PatchRequest, Registry, apply_patch, normalize_resource, validate_resource};
+use scimkit_core::{Compatibility, PatchRequest, Registry, apply_patch, normalize_resource, validate_resource};
 
 const USER: &str = include_str!("../../scim-core/tests/fixtures/rfc7643/enterprise_user.json");
 

@@ -8,9 +8,9 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, ScimService};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_store_memory::InMemoryStore;
 
 const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::{Compatibility, Registry, normalize_resource, validate_resource};
+use scimkit_core::{Compatibility, Registry, normalize_resource, validate_resource};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else { return };

@@ -34,7 +34,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use std::time::Duration;
-/// use scim_core::{Clock, ManualClock};
+/// use scimkit_core::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::at_unix_seconds(1_305_261_754);
 /// assert_eq!(clock.timestamp(), "2011-05-13T04:42:34.000Z");
@@ -71,7 +71,7 @@ impl Clock for ManualClock {
 /// use std::time::{Duration, UNIX_EPOCH};
 ///
 /// let t = UNIX_EPOCH + Duration::from_millis(951_868_800_250);
-/// assert_eq!(scim_core::format_timestamp(t), "2000-03-01T00:00:00.250Z");
+/// assert_eq!(scimkit_core::format_timestamp(t), "2000-03-01T00:00:00.250Z");
 /// ```
 pub fn format_timestamp(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -109,7 +109,7 @@ mod tests {
     fn timestamps_round_trip_through_the_filter_parser() {
         for secs in [0u64, 951_782_400, 951_868_800, 1_305_261_754, 4_102_444_799, 1_709_164_800] {
             let text = format_timestamp(UNIX_EPOCH + Duration::from_secs(secs));
-            let parsed = scim_filter::DateTime::parse(&text).unwrap();
+            let parsed = scimkit_filter::DateTime::parse(&text).unwrap();
             assert_eq!(parsed.unix_seconds(), secs as i64, "{text}");
         }
     }

@@ -24,7 +24,7 @@
 /// | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
 ///
 /// ```
-/// use scim_core::Compatibility;
+/// use scimkit_core::Compatibility;
 ///
 /// let lenient = Compatibility::default();
 /// assert!(lenient.boolean_strings);

@@ -41,8 +41,8 @@ impl Default for Limits {
 
 impl Limits {
     /// The filter parser's limits that follow from these.
-    pub fn filter_limits(&self) -> scim_filter::Limits {
-        scim_filter::Limits::default()
+    pub fn filter_limits(&self) -> scimkit_filter::Limits {
+        scimkit_filter::Limits::default()
             .with_max_length(self.max_filter_length)
             .with_max_depth(self.max_filter_depth)
             .with_max_terms(self.max_filter_terms)
@@ -73,7 +73,7 @@ impl Limits {
 /// How the service behaves: limits, compatibility settings and protocol choices.
 ///
 /// ```
-/// use scim_core::{Compatibility, Limits, ServiceConfig};
+/// use scimkit_core::{Compatibility, Limits, ServiceConfig};
 ///
 /// let config = ServiceConfig::default()
 ///     .with_limits(Limits::default().with_max_results(100))

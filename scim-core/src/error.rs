@@ -13,7 +13,7 @@ use crate::message::ErrorResponse;
 /// body from another service provider parses and re-serialises unchanged.
 ///
 /// ```
-/// use scim_core::ScimType;
+/// use scimkit_core::ScimType;
 ///
 /// assert_eq!(ScimType::InvalidVers.as_str(), "invalidVers");
 /// assert_eq!(ScimType::NoTarget.to_string(), "noTarget");
@@ -130,7 +130,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`Error::Backend`]); what a client may see is [`Error::detail`].
 ///
 /// ```
-/// use scim_core::{Error, ScimType};
+/// use scimkit_core::{Error, ScimType};
 ///
 /// let err = Error::Uniqueness { detail: "userName \"bjensen\" is already taken".into() };
 /// assert_eq!(err.status(), 409);
@@ -329,7 +329,7 @@ impl Error {
     /// The HTTP status code of this error (RFC 7644 §3.12).
     ///
     /// ```
-    /// use scim_core::Error;
+    /// use scimkit_core::Error;
     ///
     /// let err = Error::NotFound { resource_type: "User".into(), id: "2819c223".into() };
     /// assert_eq!(err.status(), 404);
@@ -389,7 +389,7 @@ impl Error {
     /// Unlike `Display`, this never includes the source of an [`Error::Backend`].
     ///
     /// ```
-    /// use scim_core::Error;
+    /// use scimkit_core::Error;
     ///
     /// let err = Error::Backend { store: "postgres", source: "password=hunter2 rejected".into() };
     /// assert_eq!(err.detail(), "internal server error");
@@ -433,7 +433,7 @@ impl Error {
     /// [`detail`](Error::detail).
     ///
     /// ```
-    /// use scim_core::Error;
+    /// use scimkit_core::Error;
     /// use serde_json::json;
     ///
     /// let err = Error::NoTarget { detail: "no email of type work".into() };
@@ -455,10 +455,10 @@ impl Error {
     }
 }
 
-impl From<scim_filter::ParseError> for Error {
+impl From<scimkit_filter::ParseError> for Error {
     /// A filter that does not parse is a 400 `invalidFilter`. (A PATCH path that does not parse
     /// is `invalidPath`: build [`Error::InvalidPath`] for those.)
-    fn from(err: scim_filter::ParseError) -> Self {
+    fn from(err: scimkit_filter::ParseError) -> Self {
         Error::InvalidFilter { detail: err.to_string() }
     }
 }
@@ -606,7 +606,7 @@ mod tests {
 
     #[test]
     fn filter_parse_errors_become_invalid_filter() {
-        let parse_err = scim_filter::Filter::parse("userName eq").unwrap_err();
+        let parse_err = scimkit_filter::Filter::parse("userName eq").unwrap_err();
         let err = Error::from(parse_err.clone());
         assert_eq!(err.status(), 400);
         assert_eq!(err.scim_type(), Some(ScimType::InvalidFilter));

@@ -25,7 +25,7 @@ impl IdGenerator for UuidIds {
 /// Ids `prefix-1`, `prefix-2`, … for deterministic tests.
 ///
 /// ```
-/// use scim_core::{IdGenerator, SequentialIds};
+/// use scimkit_core::{IdGenerator, SequentialIds};
 ///
 /// let ids = SequentialIds::new("user");
 /// assert_eq!(ids.next_id(), "user-1");

@@ -1,7 +1,7 @@
 //! SCIM 2.0 semantics: the schema model (RFC 7643), resources, validation, PATCH, projection and
 //! protocol messages (RFC 7644).
 //!
-//! scim-core knows nothing about storage engines or HTTP servers.
+//! scimkit-core knows nothing about storage engines or HTTP servers.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -28,7 +28,7 @@ pub mod testing;
 mod validate;
 
 #[doc(inline)]
-pub use scim_filter as filter;
+pub use scimkit_filter as filter;
 
 pub use clock::{Clock, ManualClock, SystemClock, format_timestamp};
 pub use compat::Compatibility;

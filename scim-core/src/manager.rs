@@ -37,8 +37,8 @@ const MAX_WRITE_ATTEMPTS: usize = 32;
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use std::sync::Arc;
-/// use scim_core::{PatchRequest, ResourceManager, SearchRequest};
-/// use scim_store_memory::InMemoryStore;
+/// use scimkit_core::{PatchRequest, ResourceManager, SearchRequest};
+/// use scimkit_store_memory::InMemoryStore;
 /// use serde_json::json;
 ///
 /// let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build()?;
@@ -386,7 +386,7 @@ impl ResourceManager {
         let scope = Scope::new(tenant, &schema.resource_type().name, keys);
         let filter = match request.filter.as_deref().map(str::trim) {
             Some(text) if !text.is_empty() => {
-                Some(scim_filter::Filter::parse_with(text, &self.config.limits.filter_limits())?)
+                Some(scimkit_filter::Filter::parse_with(text, &self.config.limits.filter_limits())?)
             }
             _ => None,
         };
@@ -521,12 +521,12 @@ impl ResourceManager {
 /// sits in, if any (its paths then name sub-attributes).
 fn reject_unreturnable(
     schema: &ResourceTypeSchema<'_>,
-    filter: &scim_filter::Filter,
-    outer: Option<&scim_filter::AttrPath>,
+    filter: &scimkit_filter::Filter,
+    outer: Option<&scimkit_filter::AttrPath>,
 ) -> Result<()> {
-    use scim_filter::{AttrName, AttrPath, Filter};
+    use scimkit_filter::{AttrName, AttrPath, Filter};
     // The attribute `name` (with `sub`) under the schema URI `uri`.
-    let check = |uri: Option<&scim_filter::SchemaUri>, name: &AttrName, sub: Option<&AttrName>| {
+    let check = |uri: Option<&scimkit_filter::SchemaUri>, name: &AttrName, sub: Option<&AttrName>| {
         let resolved =
             schema.resolve(uri.map(|u| u.as_str()), name.as_str(), sub.map(AttrName::as_str));
         let never = resolved.is_some_and(|r| {

@@ -29,7 +29,7 @@ pub type JsonObject = Map<String, Value>;
 /// [`validate_resource`](crate::validate_resource).
 ///
 /// ```
-/// use scim_core::{Compatibility, Registry, normalize_resource};
+/// use scimkit_core::{Compatibility, Registry, normalize_resource};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -48,7 +48,7 @@ pub type JsonObject = Map<String, Value>;
 ///     "userName": "ann", "active": true,
 ///     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "department": "Sales" }
 /// }));
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn normalize_resource(
     schema: &ResourceTypeSchema<'_>,
@@ -136,14 +136,14 @@ fn normalize_fields(
 /// in error details.
 ///
 /// ```
-/// use scim_core::{Compatibility, builtin, normalize_value};
+/// use scimkit_core::{Compatibility, builtin, normalize_value};
 /// use serde_json::json;
 ///
 /// let enterprise = builtin::enterprise_user();
 /// let manager = enterprise.attribute("manager").unwrap();
 /// let value = normalize_value(manager, json!("26118915"), &Compatibility::default(), "manager")?;
 /// assert_eq!(value, Some(json!({ "value": "26118915" })));
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn normalize_value(
     attr: &Attribute,
@@ -291,7 +291,7 @@ fn coerce_simple(
             _ => return Err(mismatch("a decimal number")),
         },
         AttributeType::DateTime => match &value {
-            Value::String(s) if scim_filter::DateTime::parse(s).is_some() => value,
+            Value::String(s) if scimkit_filter::DateTime::parse(s).is_some() => value,
             Value::String(_) => {
                 return Err(Error::invalid_value(format!(
                     "{path} must be an xsd:dateTime such as 2011-05-13T04:42:34Z"

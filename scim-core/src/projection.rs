@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use scim_filter::AttrPath;
+use scimkit_filter::AttrPath;
 
 use crate::error::{Error, Result};
 use crate::normalize::JsonObject;
@@ -50,7 +50,7 @@ use crate::schema::{Attribute, Returned, Schema};
 /// # Examples
 ///
 /// ```
-/// use scim_core::{Projection, Registry};
+/// use scimkit_core::{Projection, Registry};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -83,7 +83,7 @@ use crate::schema::{Attribute, Returned, Schema};
 /// let excluded = Projection::new(&users, &[], &["emails".into(), "meta".into()])?;
 /// let out = excluded.apply(stored);
 /// assert!(out.contains_key("name") && !out.contains_key("emails") && !out.contains_key("meta"));
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Projection {
@@ -249,7 +249,7 @@ impl Projection {
     /// default or always, none that is returned on request or never.
     ///
     /// ```
-    /// use scim_core::{Projection, Registry};
+    /// use scimkit_core::{Projection, Registry};
     /// use serde_json::json;
     ///
     /// let registry = Registry::standard();
@@ -286,7 +286,7 @@ impl Projection {
     /// The projection of `resource`, a stored resource in canonical form.
     ///
     /// ```
-    /// use scim_core::{Projection, Registry};
+    /// use scimkit_core::{Projection, Registry};
     /// use serde_json::json;
     ///
     /// let registry = Registry::standard();
@@ -295,7 +295,7 @@ impl Projection {
     /// let stored = json!({ "id": "1", "userName": "ann", "title": "CEO" });
     /// let out = only.apply(stored.as_object().unwrap());
     /// assert_eq!(serde_json::Value::Object(out), json!({ "id": "1", "userName": "ann" }));
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn apply(&self, resource: &JsonObject) -> JsonObject {
         if self.clone_first {
@@ -311,7 +311,7 @@ impl Projection {
     /// in place, copying nothing.
     ///
     /// ```
-    /// use scim_core::{Projection, Registry};
+    /// use scimkit_core::{Projection, Registry};
     /// use serde_json::json;
     ///
     /// let registry = Registry::standard();
@@ -333,7 +333,7 @@ impl Projection {
     /// appear in the output at all.
     ///
     /// ```
-    /// use scim_core::{Projection, Registry};
+    /// use scimkit_core::{Projection, Registry};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();
@@ -341,7 +341,7 @@ impl Projection {
     /// assert!(!view.outputs("groups"));
     /// assert!(view.outputs("meta"));
     /// assert!(!view.outputs("password"));
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn outputs(&self, name: &str) -> bool {
         self.root.entries.iter().any(|(n, rule)| &**n == name && *rule != Rule::Drop)

@@ -6,7 +6,7 @@
 //! definitions and answers the filter evaluator's [`FilterSchema`] questions.
 //!
 //! ```
-//! use scim_core::{Registry, urn};
+//! use scimkit_core::{Registry, urn};
 //!
 //! let registry = Registry::standard();
 //! let users = registry.resource_type_schema("User").unwrap();
@@ -18,14 +18,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use scim_filter::{AttrInfo, AttrPath, FilterSchema};
+use scimkit_filter::{AttrInfo, AttrPath, FilterSchema};
 
 use crate::schema::{Attribute, Schema, builtin, meta, urn};
 
 /// A schema extension of a resource type (RFC 7643 §6 `schemaExtensions`).
 ///
 /// ```
-/// use scim_core::{SchemaExtension, urn};
+/// use scimkit_core::{SchemaExtension, urn};
 ///
 /// let ext = SchemaExtension::optional(urn::SCHEMA_ENTERPRISE_USER);
 /// assert_eq!(
@@ -66,7 +66,7 @@ impl SchemaExtension {
 /// the `/ResourceTypes` endpoint. On input, a missing `id` defaults to the `name`.
 ///
 /// ```
-/// use scim_core::{ResourceType, SchemaExtension, urn};
+/// use scimkit_core::{ResourceType, SchemaExtension, urn};
 /// use serde_json::json;
 ///
 /// let users = ResourceType::new("User", "/Users", urn::SCHEMA_USER)
@@ -250,7 +250,7 @@ pub enum RegistryError {
 /// resource type names and endpoints are looked up case-insensitively.
 ///
 /// ```
-/// use scim_core::{Attribute, Registry, ResourceType, Schema, SchemaExtension};
+/// use scimkit_core::{Attribute, Registry, ResourceType, Schema, SchemaExtension};
 ///
 /// let mut registry = Registry::standard();
 /// registry.add_schema(Schema::new(
@@ -264,7 +264,7 @@ pub enum RegistryError {
 /// )?;
 /// let users = registry.resource_type_schema("user").unwrap();
 /// assert!(users.resolve(None, "badge", None).unwrap().attribute.case_exact);
-/// # Ok::<(), scim_core::RegistryError>(())
+/// # Ok::<(), scimkit_core::RegistryError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Registry {
@@ -289,7 +289,7 @@ impl Registry {
     /// `/Groups`.
     ///
     /// ```
-    /// let registry = scim_core::Registry::standard();
+    /// let registry = scimkit_core::Registry::standard();
     /// assert_eq!(registry.resource_type_by_endpoint("/users").unwrap().name, "User");
     /// assert_eq!(registry.schemas().len(), 3);
     /// ```
@@ -480,8 +480,8 @@ pub enum ResolvedPath<'a> {
 /// multiplicity and `caseExact`:
 ///
 /// ```
-/// use scim_core::Registry;
-/// use scim_core::filter::{AttrType, FilterSchema};
+/// use scimkit_core::Registry;
+/// use scimkit_core::filter::{AttrType, FilterSchema};
 ///
 /// let registry = Registry::standard();
 /// let users = registry.resource_type_schema("User").unwrap();
@@ -535,7 +535,7 @@ impl<'a> ResourceTypeSchema<'a> {
     /// sub-attribute of it.
     ///
     /// ```
-    /// use scim_core::{AttributeOrigin, Registry, urn};
+    /// use scimkit_core::{AttributeOrigin, Registry, urn};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();
@@ -599,7 +599,7 @@ impl<'a> ResourceTypeSchema<'a> {
     /// path-less PATCH value (`"name.givenName"`).
     ///
     /// ```
-    /// use scim_core::{Registry, ResolvedPath};
+    /// use scimkit_core::{Registry, ResolvedPath};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Number, Value};
 
-use scim_filter::DateTime;
+use scimkit_filter::DateTime;
 
 use crate::error::{Error, Result};
 use crate::message::SortOrder;
@@ -38,7 +38,7 @@ use crate::schema::{AttributeType, Returned};
 /// # Examples
 ///
 /// ```
-/// use scim_core::{Registry, SortKey, SortOrder};
+/// use scimkit_core::{Registry, SortKey, SortOrder};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -53,7 +53,7 @@ use crate::schema::{AttributeType, Returned};
 /// found.sort_by(|a, b| key.compare_then_id(a.as_object().unwrap(), b.as_object().unwrap()));
 /// let order: Vec<_> = found.iter().map(|u| u["id"].as_str().unwrap()).collect();
 /// assert_eq!(order, ["1", "2", "3"]);
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct SortKey {
@@ -99,7 +99,7 @@ impl SortKey {
     /// be given a harmless meaning, so it is rejected.
     ///
     /// ```
-    /// use scim_core::{Error, Registry, SortKey, SortOrder};
+    /// use scimkit_core::{Error, Registry, SortKey, SortOrder};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();
@@ -196,7 +196,7 @@ impl SortKey {
     /// booleans and dateTimes.
     ///
     /// ```
-    /// use scim_core::{Registry, SortKey, SortOrder};
+    /// use scimkit_core::{Registry, SortKey, SortOrder};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();
@@ -206,7 +206,7 @@ impl SortKey {
     /// let key = SortKey::new(&users, "meta.lastModified", SortOrder::Ascending)?;
     /// assert_eq!(key.sub_attribute(), Some("lastModified"));
     /// assert_eq!(key.case_exact(), None);
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn case_exact(&self) -> Option<bool> {
         match self.kind {
@@ -221,7 +221,7 @@ impl SortKey {
     ///
     /// ```
     /// use std::cmp::Ordering;
-    /// use scim_core::{Registry, SortKey, SortOrder};
+    /// use scimkit_core::{Registry, SortKey, SortOrder};
     /// use serde_json::json;
     ///
     /// let registry = Registry::standard();
@@ -233,7 +233,7 @@ impl SortKey {
     /// assert_eq!(key.compare(older, newer), Ordering::Equal); // the same instant
     /// let newer = json!({ "meta": { "lastModified": "2012-01-01T00:00:00Z" } });
     /// assert_eq!(key.compare(older, newer.as_object().unwrap()), Ordering::Greater);
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn compare(&self, a: &JsonObject, b: &JsonObject) -> Ordering {
         self.compare_values(self.key(a), self.key(b))
@@ -261,7 +261,7 @@ impl SortKey {
     ///
     /// ```
     /// use std::cmp::Ordering;
-    /// use scim_core::{Registry, SortKey, SortOrder};
+    /// use scimkit_core::{Registry, SortKey, SortOrder};
     /// use serde_json::json;
     ///
     /// let registry = Registry::standard();
@@ -272,7 +272,7 @@ impl SortKey {
     /// let (a, b) = (a.as_object().unwrap(), b.as_object().unwrap());
     /// assert_eq!(key.compare(a, b), Ordering::Equal);
     /// assert_eq!(key.compare_then_id(a, b), Ordering::Less);
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn compare_then_id(&self, a: &JsonObject, b: &JsonObject) -> Ordering {
         self.compare(a, b).then_with(|| id(a).cmp(&id(b)))
@@ -285,14 +285,14 @@ impl SortKey {
     ///
     /// ```
     /// use std::cmp::Ordering;
-    /// use scim_core::{Registry, SortKey, SortOrder};
+    /// use scimkit_core::{Registry, SortKey, SortOrder};
     ///
     /// let registry = Registry::standard();
     /// let users = registry.resource_type_schema("User").unwrap();
     /// let key = SortKey::new(&users, "name.familyName", SortOrder::Ascending)?;
     /// assert_eq!(key.compare_strings_then_id(("2", Some("Müller")), ("1", Some("mÜller"))), Ordering::Greater);
     /// assert_eq!(key.compare_strings_then_id(("1", None), ("2", Some("Zoë"))), Ordering::Greater);
-    /// # Ok::<(), scim_core::Error>(())
+    /// # Ok::<(), scimkit_core::Error>(())
     /// ```
     pub fn compare_strings_then_id(
         &self,

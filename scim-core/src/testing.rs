@@ -11,8 +11,8 @@
 //! ```
 //! # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
 //! use std::sync::Arc;
-//! use scim_core::{DynResourceStore, testing};
-//! use scim_store_memory::InMemoryStore;
+//! use scimkit_core::{DynResourceStore, testing};
+//! use scimkit_store_memory::InMemoryStore;
 //!
 //! // Your store here; the in-memory one passes.
 //! let store: Arc<DynResourceStore> = Arc::new(InMemoryStore::new());
@@ -84,7 +84,7 @@ impl Fixture {
         page: Page,
     ) -> (Vec<String>, usize) {
         let schema = self.registry.resource_type_schema(scope.resource_type).unwrap();
-        let parsed = filter.map(|f| scim_filter::Filter::parse(f).unwrap());
+        let parsed = filter.map(|f| scimkit_filter::Filter::parse(f).unwrap());
         let prepared = parsed.as_ref().map(|f| f.prepare(&schema).unwrap());
         let sort_key = sort.map(|(by, order)| SortKey::new(&schema, by, order).unwrap());
         let mut query = Query::new(page).with_schema(&schema);
@@ -104,7 +104,7 @@ impl Fixture {
 /// to `2^len - 1` give every variant once. For tests that race creates of one name.
 ///
 /// ```
-/// assert_eq!(scim_core::testing::case_variant("racer", 0b101), "RaCer");
+/// assert_eq!(scimkit_core::testing::case_variant("racer", 0b101), "RaCer");
 /// ```
 pub fn case_variant(word: &str, n: usize) -> String {
     word.chars()

@@ -15,7 +15,7 @@ use crate::schema::{Attribute, AttributeType, Mutability, Returned, Schema};
 /// required extension present, and at most one `primary: true` in each multi-valued attribute.
 ///
 /// ```
-/// use scim_core::{Compatibility, Registry, normalize_resource, validate_resource};
+/// use scimkit_core::{Compatibility, Registry, normalize_resource, validate_resource};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -23,7 +23,7 @@ use crate::schema::{Attribute, AttributeType, Mutability, Returned, Schema};
 /// let no_name = normalize_resource(&users, json!({ "active": true }), &Compatibility::default())?;
 /// let err = validate_resource(&users, &no_name).unwrap_err();
 /// assert_eq!(err.to_string(), "invalid value: userName is required");
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn validate_resource(schema: &ResourceTypeSchema<'_>, resource: &JsonObject) -> Result<()> {
     validate_changed(schema, resource, &|_| true)
@@ -132,7 +132,7 @@ fn check_complex<'v>(
 /// the replacement leaves it out, the existing value is kept.
 ///
 /// ```
-/// use scim_core::{Compatibility, Registry, merge_replace, normalize_resource};
+/// use scimkit_core::{Compatibility, Registry, merge_replace, normalize_resource};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -144,7 +144,7 @@ fn check_complex<'v>(
 /// assert_eq!(stored["id"], "1");
 /// assert_eq!(stored["password"], "s3cret");
 /// assert_eq!(stored["title"], "CEO");
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn merge_replace(
     schema: &ResourceTypeSchema<'_>,

@@ -81,7 +81,7 @@ case_insensitive_name!(
     /// display. Build one by parsing: [`AttrName::new`] checks the RFC 7643 `ATTRNAME` grammar.
     ///
     /// ```
-    /// use scim_filter::AttrName;
+    /// use scimkit_filter::AttrName;
     ///
     /// let name = AttrName::new("userName").unwrap();
     /// assert_eq!(name, AttrName::new("USERNAME").unwrap());
@@ -153,7 +153,7 @@ pub(crate) fn is_schema_uri(uri: &str) -> bool {
 /// An attribute path: `[schemaUri ":"] name ["." subAttr]` (RFC 7644 §3.4.2.2 `attrPath`).
 ///
 /// ```
-/// use scim_filter::AttrPath;
+/// use scimkit_filter::AttrPath;
 ///
 /// let path: AttrPath = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"
 ///     .parse()
@@ -413,7 +413,7 @@ impl fmt::Display for ValuePath {
 /// A SCIM filter (RFC 7644 §3.4.2.2).
 ///
 /// ```
-/// use scim_filter::Filter;
+/// use scimkit_filter::Filter;
 ///
 /// let filter = Filter::parse(r#"userName Eq "bjensen" AND not(title pr)"#).unwrap();
 /// assert_eq!(filter.to_string(), r#"userName eq "bjensen" and not (title pr)"#);
@@ -526,7 +526,7 @@ impl fmt::Display for Filter {
 /// A PATCH operation path (RFC 7644 §3.5.2): `attrPath`, `valuePath` or `valuePath.subAttr`.
 ///
 /// ```
-/// use scim_filter::PatchPath;
+/// use scimkit_filter::PatchPath;
 ///
 /// let path = PatchPath::parse(r#"emails[type eq "work"].value"#).unwrap();
 /// assert!(matches!(path, PatchPath::ValuePath { sub_attr: Some(_), .. }));

@@ -10,7 +10,7 @@
 /// different offsets compare as the instants they are.
 ///
 /// ```
-/// use scim_filter::DateTime;
+/// use scimkit_filter::DateTime;
 ///
 /// let utc = DateTime::parse("2011-05-13T04:42:34Z").unwrap();
 /// assert_eq!(utc, DateTime::parse("2011-05-13T06:42:34+02:00").unwrap());

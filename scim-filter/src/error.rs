@@ -8,7 +8,7 @@ use std::fmt;
 /// The type is opaque and pointer-sized, so `Result<Filter, ParseError>` stays small.
 ///
 /// ```
-/// use scim_filter::Filter;
+/// use scimkit_filter::Filter;
 ///
 /// let err = Filter::parse(r#"userName eq "bjensen"#).unwrap_err();
 /// assert_eq!(err.position(), 12);

@@ -8,7 +8,7 @@
 //! # Quick start
 //!
 //! ```
-//! use scim_filter::Filter;
+//! use scimkit_filter::Filter;
 //! use serde_json::json;
 //!
 //! let filter: Filter = r#"userName eq "bjensen" and emails[type eq "work" and value co "@example.com"]"#
@@ -21,7 +21,7 @@
 //!     ]
 //! });
 //! assert!(filter.matches(&user));
-//! # Ok::<(), scim_filter::ParseError>(())
+//! # Ok::<(), scimkit_filter::ParseError>(())
 //! ```
 //!
 //! For repeated evaluation, [`Filter::prepare`] folds names and parses values once.

@@ -1,6 +1,6 @@
 //! The small schema hook the evaluator asks about attribute characteristics.
 //!
-//! scim-filter knows no SCIM schema types. A caller that has schemas (scim-core's registry)
+//! scimkit-filter knows no SCIM schema types. A caller that has schemas (scimkit-core's registry)
 //! implements [`FilterSchema`] so that the evaluator compares strings with the attribute's
 //! `caseExact`, compares `dateTime` values chronologically and rejects operators the RFC forbids
 //! for a type. Without a schema ([`NoSchema`]), strings compare case-insensitively and types come
@@ -56,7 +56,7 @@ impl AttrInfo {
 /// JSON types. Names must be matched case-insensitively.
 ///
 /// ```
-/// use scim_filter::{AttrInfo, AttrType, Filter, FilterSchema};
+/// use scimkit_filter::{AttrInfo, AttrType, Filter, FilterSchema};
 ///
 /// struct CaseExactIds;
 ///

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
-use scim_core::{JsonObject, KeyAttribute};
-use scim_filter::{AttrExpr, AttrTest, CompValue, CompareOp, Filter};
+use scimkit_core::{JsonObject, KeyAttribute};
+use scimkit_filter::{AttrExpr, AttrTest, CompValue, CompareOp, Filter};
 
 /// The ids of the resources holding each value of one key attribute.
 #[derive(Debug)]

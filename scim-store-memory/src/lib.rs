@@ -6,11 +6,11 @@
 //! `userName eq "x"` cost the same at a million users as at a thousand. Each tenant has its own
 //! lock: readers run in parallel, and a writer blocks only its own tenant.
 //!
-//! It passes the whole shared conformance suite (`scim_core::testing`).
+//! It passes the whole shared conformance suite (`scimkit_core::testing`).
 //!
 //! ```
-//! use scim_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
-//! use scim_store_memory::InMemoryStore;
+//! use scimkit_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
+//! use scimkit_store_memory::InMemoryStore;
 //! use serde_json::json;
 //!
 //! # tokio_test();
@@ -25,7 +25,7 @@
 //! store.create(scope, user).await?;
 //! let page = store.query(scope, &Query::new(Page::new(1, 10))).await?;
 //! assert_eq!(page.total_results, 1);
-//! # Ok::<(), scim_core::Error>(())
+//! # Ok::<(), scimkit_core::Error>(())
 //! # }).unwrap();
 //! # }
 //! ```
@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
-use scim_core::{
+use scimkit_core::{
     Capabilities, Clock, Error, JsonObject, Membership, Query, QueryPage, ResourceStore, Result,
     Scope, StoredResource, SystemClock, Version,
 };

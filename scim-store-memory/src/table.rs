@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use scim_core::{
+use scimkit_core::{
     Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
     StoredResource, Version, group_member_ids, remove_group_member,
 };

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use scim_core::{DynResourceStore, ResourceStore, testing};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::{DynResourceStore, ResourceStore, testing};
+use scimkit_store_memory::InMemoryStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn in_memory_store_passes_the_suite() {

@@ -9,13 +9,13 @@
 //! database whether any resource of the scope satisfies one and not the other; if none does,
 //! the superset is exact on this data, and the store can sort and page in SQL.
 //!
-//! When the query carries the resource type's schema ([`Query::schema`](scim_core::Query)),
+//! When the query carries the resource type's schema ([`Query::schema`](scimkit_core::Query)),
 //! a comparison of a string-like, boolean or dateTime attribute the schema knows is translated
 //! for that type alone, with no other readings and no look inside complex values; dateTimes
 //! compare as instants to the nanosecond through `scim_instant`, which reads timestamps exactly
 //! as [`DateTime::parse`] does.
 //! Case-insensitive string tests use `scim_lower`, which lower-cases exactly as
-//! [`scim_filter::fold_case`] does for every string whose non-ASCII characters are only the
+//! [`scimkit_filter::fold_case`] does for every string whose non-ASCII characters are only the
 //! Kelvin sign and the dotted capital I (the two non-ASCII characters whose lower case holds
 //! ASCII), and keeps every other character as it is, so that against an ASCII needle `eq`,
 //! `co`, `sw` and `ew` are exact; orderings are exact on ASCII values. This trusts that stored
@@ -23,16 +23,16 @@
 //! write ensures.
 //!
 //! Equality and ordering on key attributes (`userName`, `externalId`: their case-exactness is
-//! known from the [`StoreKeys`](scim_core::StoreKeys)) go through the key tables, whose keys
-//! are folded in Rust with [`scim_filter::fold_case`]: those conditions are exact.
+//! known from the [`StoreKeys`](scimkit_core::StoreKeys)) go through the key tables, whose keys
+//! are folded in Rust with [`scimkit_filter::fold_case`]: those conditions are exact.
 //!
 //! Every value from the filter, attribute names included, is a bound parameter; only SQL
 //! written here is ever part of the statement text.
 
 use std::collections::{BTreeSet, HashMap};
 
-use scim_core::{KeyAttribute, StoreKeys};
-use scim_filter::{
+use scimkit_core::{KeyAttribute, StoreKeys};
+use scimkit_filter::{
     AttrInfo, AttrName, AttrPath, AttrTest, AttrType, CompValue, CompareOp, DateTime, Filter,
     FilterSchema,
 };
@@ -428,7 +428,7 @@ impl Translator<'_> {
                     return self.typed_bool_test(path, ctx, op, *b);
                 }
                 (AttrType::Boolean, CompValue::String(s)) => {
-                    return match scim_filter::parse_bool(s) {
+                    return match scimkit_filter::parse_bool(s) {
                         Some(b) => self.typed_bool_test(path, ctx, op, b),
                         None => self.typed_string_test(path, ctx, op, s, info.case_exact),
                     };
@@ -493,7 +493,7 @@ impl Translator<'_> {
 
     /// A string comparison on a path of unknown case-exactness and type.
     fn string_test(&mut self, path: &AttrPath, ctx: Ctx<'_>, op: CompareOp, s: &str) -> Cond {
-        let folded = scim_filter::fold_case(s).into_owned();
+        let folded = scimkit_filter::fold_case(s).into_owned();
         let folded_ascii = folded.is_ascii();
         let date = DateTime::parse(s).is_some();
         let numeric = s.trim().parse::<f64>().is_ok();
@@ -712,7 +712,7 @@ impl Translator<'_> {
             };
             return (cond.clone(), cond);
         }
-        let folded = scim_filter::fold_case(s).into_owned();
+        let folded = scimkit_filter::fold_case(s).into_owned();
         if op.is_ordering() {
             // Exact on ASCII values; a non-ASCII value is only a candidate.
             let folded = self.param(folded);
@@ -910,7 +910,7 @@ fn push_jsonpath_char(out: &mut String, c: char) {
 
 /// The regular expression (inside a SQL/JSON path string literal) that a string matches
 /// exactly when it passes `op` (`eq`, `co`, `sw` or `ew`) with `s`, compared case-exactly or
-/// by [`scim_filter::fold_case`].
+/// by [`scimkit_filter::fold_case`].
 ///
 /// Case-insensitively, each letter of the folded needle becomes the class of the characters
 /// whose lower case it is: `[aA]`, and `[kK\u{212A}]` for `k` (the Kelvin sign). The dotted
@@ -930,7 +930,7 @@ fn string_regex(op: CompareOp, s: &str, case_exact: bool) -> Option<String> {
     let needle = if case_exact {
         std::borrow::Cow::Borrowed(s)
     } else {
-        let folded = scim_filter::fold_case(s);
+        let folded = scimkit_filter::fold_case(s);
         if !folded.is_ascii() {
             return None;
         }

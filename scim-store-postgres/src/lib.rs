@@ -4,7 +4,7 @@
 //! `deadpool-postgres` pool. Several replicas of a service can share one database:
 //!
 //! - **Uniqueness** is enforced by the database. The values of unique attributes (folded with
-//!   [`scim_filter::fold_case`] in Rust unless case-exact, so that uniqueness and filters agree,
+//!   [`scimkit_filter::fold_case`] in Rust unless case-exact, so that uniqueness and filters agree,
 //!   Unicode included) are written to a key table in the same transaction as the resource; of
 //!   two racing creates of `Alice` and `alice`, the primary key lets one commit and the other
 //!   fails with [`Error::Uniqueness`].
@@ -16,7 +16,7 @@
 //!   attribute is case-exact, a `dateTime` or a number, so each condition is translated twice:
 //!   a superset that holds for every match under any reading, and a strict form that holds
 //!   only for matches under every reading. Equality and ordering on key attributes (whose
-//!   case-exactness the [`StoreKeys`](scim_core::StoreKeys) give) are exact through the key
+//!   case-exactness the [`StoreKeys`](scimkit_core::StoreKeys) give) are exact through the key
 //!   tables. With the resource type's schema, which the library passes in every [`Query`],
 //!   comparisons of string, boolean and dateTime attributes are translated for their type
 //!   alone, and are exact (see the `filter` module's notes). When the two forms agree on the
@@ -37,10 +37,10 @@
 //! advisory lock, so replicas may start together.
 //!
 //! ```no_run
-//! use scim_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
-//! use scim_store_postgres::PostgresStore;
+//! use scimkit_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
+//! use scimkit_store_postgres::PostgresStore;
 //!
-//! # async fn run() -> scim_core::Result<()> {
+//! # async fn run() -> scimkit_core::Result<()> {
 //! let store = PostgresStore::connect("postgres://postgres@127.0.0.1:5432/scim").await?;
 //! let registry = Registry::standard();
 //! let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
@@ -63,7 +63,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use scim_core::{
+use scimkit_core::{
     Capabilities, Clock, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
     Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource,
     SystemClock, Version,
@@ -196,11 +196,11 @@ impl PostgresStore {
     /// planner knows how much they grew, it may choose plans that scan a whole tenant per row.
     ///
     /// ```no_run
-    /// use scim_core::{JsonObject, Registry, Scope, StoreKeys};
-    /// use scim_store_postgres::PostgresStore;
+    /// use scimkit_core::{JsonObject, Registry, Scope, StoreKeys};
+    /// use scimkit_store_postgres::PostgresStore;
     /// use serde_json::json;
     ///
-    /// # async fn run() -> scim_core::Result<()> {
+    /// # async fn run() -> scimkit_core::Result<()> {
     /// let store = PostgresStore::connect("postgres://postgres@127.0.0.1:5432/scim").await?;
     /// let registry = Registry::standard();
     /// let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
@@ -358,7 +358,7 @@ impl PostgresStore {
         client: &deadpool_postgres::Object,
         scope: Scope<'_>,
         query: &Query<'_>,
-        sort: &scim_core::SortKey,
+        sort: &scimkit_core::SortKey,
         params: &[&(dyn ToSql + Sync)],
         (from, text, unfiltered): (&str, &str, &str),
     ) -> Result<Option<QueryPage>> {
@@ -626,7 +626,7 @@ fn resource_id(resource: &JsonObject) -> Result<&str> {
 
 /// The `value` of each entry of a group's `members`, without duplicates.
 fn member_ids(group: &JsonObject) -> Vec<String> {
-    let mut ids: Vec<String> = scim_core::group_member_ids(group).map(str::to_owned).collect();
+    let mut ids: Vec<String> = scimkit_core::group_member_ids(group).map(str::to_owned).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
@@ -856,7 +856,7 @@ impl ResourceStore for PostgresStore {
         for group in &groups {
             let group_id: String = group.get(0);
             let Json(mut data): Json<JsonObject> = group.get(1);
-            scim_core::remove_group_member(&mut data, id, &now);
+            scimkit_core::remove_group_member(&mut data, id, &now);
             tx.execute(
                 "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
                  WHERE tenant = $1 AND resource_type = $2 AND id = $3",
@@ -1079,7 +1079,7 @@ impl Plan {
 }
 
 fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> Plan {
-    let schema = query.schema.map(|s| s as &dyn scim_filter::FilterSchema);
+    let schema = query.schema.map(|s| s as &dyn scimkit_filter::FilterSchema);
     let (superset, strict, mut params, exact, uses_names) = match query.filter {
         Some(filter) => {
             let t = filter::translate(filter, scope.keys, spellings, schema);
@@ -1089,7 +1089,7 @@ fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spellings) -> P
         None => ("TRUE".to_owned(), "TRUE".to_owned(), Vec::new(), true, false),
     };
     let mut sort_in_rust = None;
-    let direction = |sort: &scim_core::SortKey| match sort.order() {
+    let direction = |sort: &scimkit_core::SortKey| match sort.order() {
         SortOrder::Ascending => "ASC NULLS LAST",
         SortOrder::Descending => "DESC NULLS FIRST",
     };
@@ -1144,11 +1144,11 @@ enum SortValue {
 /// How SQL sorts by `sort`, for string-like, boolean and dateTime attributes (the library sorts
 /// numbers itself); the names it looks up are bound in `params`.
 fn sort_value(
-    sort: &scim_core::SortKey,
-    schema: &dyn scim_filter::FilterSchema,
+    sort: &scimkit_core::SortKey,
+    schema: &dyn scimkit_filter::FilterSchema,
     params: &mut Vec<String>,
 ) -> Option<SortValue> {
-    use scim_filter::AttrType;
+    use scimkit_filter::AttrType;
     let attr = schema.attribute(sort.extension(), sort.attribute(), None)?;
     let target = match sort.sub_attribute() {
         Some(sub) => schema.attribute(sort.extension(), sort.attribute(), Some(sub))?,

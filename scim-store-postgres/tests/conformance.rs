@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::{DynResourceStore, ResourceStore, testing};
+use scimkit_core::{DynResourceStore, ResourceStore, testing};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_store_passes_the_suite() {

@@ -5,8 +5,8 @@
 
 mod common;
 
-use scim_core::{FilterExecution, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::{FilterExecution, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder};
+use scimkit_store_memory::InMemoryStore;
 use serde_json::{Value, json};
 
 fn users() -> Vec<Value> {
@@ -183,7 +183,7 @@ async fn run(
 ) -> (Vec<String>, usize, FilterExecution) {
     let registry = Registry::standard();
     let schema = registry.resource_type_schema("User").unwrap();
-    let parsed = scim_filter::Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+    let parsed = scimkit_filter::Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
     let prepared = parsed.prepare(&schema).unwrap();
     let sort = sort.map(|(by, order)| SortKey::new(&schema, by, order).unwrap());
     let mut query = Query::new(page).with_filter(&parsed, &prepared);
@@ -238,13 +238,13 @@ async fn filters_match_the_in_memory_store() {
     db.drop_schema().await;
 }
 
-/// `scim_instant` reads timestamps exactly as `scim_filter::DateTime::parse` does.
+/// `scim_instant` reads timestamps exactly as `scimkit_filter::DateTime::parse` does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sql_instants_agree_with_the_filter_crate() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
     let pool = db.pool();
-    scim_store_postgres::PostgresStore::from_pool(pool.clone()).await.unwrap();
+    scimkit_store_postgres::PostgresStore::from_pool(pool.clone()).await.unwrap();
     let client = pool.get().await.unwrap();
     let cases = [
         "1970-01-01T00:00:00Z",
@@ -275,7 +275,7 @@ async fn sql_instants_agree_with_the_filter_crate() {
     for case in cases {
         let sql: Option<String> =
             client.query_one("SELECT scim_instant($1)::text", &[&case]).await.unwrap().get(0);
-        let rust = scim_filter::DateTime::parse(case).map(|at| {
+        let rust = scimkit_filter::DateTime::parse(case).map(|at| {
             (i128::from(at.unix_seconds()) * 1_000_000_000 + i128::from(at.subsec_nanos()))
                 .to_string()
         });

@@ -8,8 +8,8 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::{Error, JsonObject, Page, Query, Registry, ResourceStore, Scope};
-use scim_store_postgres::PostgresStore;
+use scimkit_core::{Error, JsonObject, Page, Query, Registry, ResourceStore, Scope};
+use scimkit_store_postgres::PostgresStore;
 use serde_json::{Value, json};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -63,7 +63,7 @@ fn groups() -> Vec<JsonObject> {
 async fn ids(store: &PostgresStore, scope: Scope<'_>, filter: &str) -> (Vec<String>, usize) {
     let registry = Registry::standard();
     let schema = registry.resource_type_schema("User").unwrap();
-    let parsed = scim_filter::Filter::parse(filter).unwrap();
+    let parsed = scimkit_filter::Filter::parse(filter).unwrap();
     let prepared = parsed.prepare(&schema).unwrap();
     let query = Query::new(Page::new(1, 100)).with_filter(&parsed, &prepared);
     let page = store.query(scope, &query).await.unwrap().complete(&query);
@@ -88,7 +88,7 @@ async fn counts(db: &common::TestDb, tenant: &str) -> Vec<i64> {
     out
 }
 
-fn version(v: &scim_core::Version) -> i64 {
+fn version(v: &scimkit_core::Version) -> i64 {
     v.as_str().parse().unwrap()
 }
 
@@ -230,7 +230,7 @@ async fn import_of_a_duplicate_fails_whole() {
             })
             .collect()
     };
-    let uniqueness = |result: scim_core::Result<usize>| match result {
+    let uniqueness = |result: scimkit_core::Result<usize>| match result {
         Err(Error::Uniqueness { detail }) => detail,
         other => panic!("expected a uniqueness error, got {other:?}"),
     };

@@ -6,14 +6,14 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::{Error, Registry, ResourceStore, Scope, StoreKeys};
+use scimkit_core::{Error, Registry, ResourceStore, Scope, StoreKeys};
 use serde_json::{Value, json};
 
-fn object(v: Value) -> scim_core::JsonObject {
+fn object(v: Value) -> scimkit_core::JsonObject {
     v.as_object().unwrap().clone()
 }
 
-fn user(id: &str, name: &str) -> scim_core::JsonObject {
+fn user(id: &str, name: &str) -> scimkit_core::JsonObject {
     object(json!({ "id": id, "userName": name, "meta": { "resourceType": "User" } }))
 }
 
@@ -156,7 +156,7 @@ async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
     let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
     let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
     let by_name =
-        |name: &str| scim_filter::Filter::parse(&format!(r#"displayName eq "{name}""#)).unwrap();
+        |name: &str| scimkit_filter::Filter::parse(&format!(r#"displayName eq "{name}""#)).unwrap();
 
     // Group displayName unique, then a deployment without that key renames the group and
     // creates a second "Admins", then the key is configured again.
@@ -174,7 +174,7 @@ async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
     for (name, expected) in [("sales", vec!["g1"]), ("admins", vec!["g2"])] {
         let filter = by_name(name);
         let prepared = filter.prepare(&schema).unwrap();
-        let query = scim_core::Query::new(scim_core::Page::new(1, 10))
+        let query = scimkit_core::Query::new(scimkit_core::Page::new(1, 10))
             .with_filter(&filter, &prepared)
             .with_schema(&schema);
         let page = third.query(scope, &query).await.unwrap().complete(&query);

@@ -8,13 +8,13 @@ mod common;
 
 use std::sync::Arc;
 
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
 use serde_json::{Value, json};
 
 /// Two service instances (each with its own pool) over the same schema.
 async fn replicas(db: &common::TestDb) -> (ScimService, ScimService) {
-    let service = |store: scim_store_postgres::PostgresStore| {
+    let service = |store: scimkit_store_postgres::PostgresStore| {
         let manager = ResourceManager::builder(Arc::new(store)).build().unwrap();
         let tokens = BearerTokens::new()
             .with_token("t1", Principal::new("tenant-1", "one"))
@@ -64,7 +64,7 @@ async fn two_replicas_behave_as_one() {
     for n in 0..32usize {
         let service = if n % 2 == 0 { a.clone() } else { b.clone() };
         tasks.push(tokio::spawn(async move {
-            let name = scim_core::testing::case_variant("racer", n);
+            let name = scimkit_core::testing::case_variant("racer", n);
             call(&service, "t1", "POST", "/Users", Some(json!({ "userName": name })), None).await.0
         }));
     }

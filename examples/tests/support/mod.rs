@@ -11,8 +11,8 @@
 
 use std::net::SocketAddr;
 
-use scim_core::ServiceConfig;
-use scim_core::http::{BearerTokens, Principal, ScimService, Tenancy};
+use scimkit_core::ServiceConfig;
+use scimkit_core::http::{BearerTokens, Principal, ScimService, Tenancy};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,7 +38,7 @@ pub fn tokens() -> BearerTokens {
 
 /// The example server's service (two tenants by token) with `config`.
 pub fn service(config: ServiceConfig) -> ScimService {
-    scim_examples::in_memory_service(tokens(), BASE, Tenancy::ByPrincipal, config).unwrap()
+    scimkit_examples::in_memory_service(tokens(), BASE, Tenancy::ByPrincipal, config).unwrap()
 }
 
 /// A running server; shut it down with [`TestServer::stop`].
@@ -54,7 +54,7 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(scim_examples::serve(listener, service, async {
+        let task = tokio::spawn(scimkit_examples::serve(listener, service, async {
             let _ = rx.await;
         }));
         Self { addr, shutdown: Some(tx), task }

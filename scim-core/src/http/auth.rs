@@ -77,7 +77,7 @@ pub trait Authorizer: fmt::Debug + Send + Sync + 'static {
 /// time whatever the token's content and no token is held in memory in the clear.
 ///
 /// ```
-/// use scim_core::http::{Authenticator, BearerTokens, Principal};
+/// use scimkit_core::http::{Authenticator, BearerTokens, Principal};
 ///
 /// let tokens = BearerTokens::new()
 ///     .with_token("s3cret-acme", Principal::new("acme", "Entra ID for Acme"))

@@ -46,9 +46,9 @@ pub enum Tenancy {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use std::sync::Arc;
-/// use scim_core::ResourceManager;
-/// use scim_core::http::{BearerTokens, Principal, ScimService};
-/// use scim_store_memory::InMemoryStore;
+/// use scimkit_core::ResourceManager;
+/// use scimkit_core::http::{BearerTokens, Principal, ScimService};
+/// use scimkit_store_memory::InMemoryStore;
 ///
 /// let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build()?;
 /// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("acme", "Entra ID"));

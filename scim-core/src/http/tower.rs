@@ -21,16 +21,16 @@ pub type TowerBody = Full<Bytes>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use scim_core::ResourceManager;
-/// use scim_core::http::{BearerTokens, Principal, ScimService, ScimTowerService};
-/// use scim_store_memory::InMemoryStore;
+/// use scimkit_core::ResourceManager;
+/// use scimkit_core::http::{BearerTokens, Principal, ScimService, ScimTowerService};
+/// use scimkit_store_memory::InMemoryStore;
 ///
 /// let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build()?;
 /// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("acme", "Entra ID"));
 /// let service = ScimService::builder(manager, tokens).build();
 /// let tower_service = ScimTowerService::new(service);
 /// # let _ = tower_service;
-/// # Ok::<(), scim_core::Error>(())
+/// # Ok::<(), scimkit_core::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ScimTowerService {

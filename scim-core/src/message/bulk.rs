@@ -62,7 +62,7 @@ impl<'de> Deserialize<'de> for BulkMethod {
 /// One operation of a bulk request (RFC 7644 §3.7).
 ///
 /// ```
-/// use scim_core::{BulkMethod, BulkOperation};
+/// use scimkit_core::{BulkMethod, BulkOperation};
 /// use serde_json::json;
 ///
 /// let op = BulkOperation::new(BulkMethod::Post, "/Users")
@@ -148,7 +148,7 @@ impl<'de> Deserialize<'de> for BulkOperation {
 /// The body of a bulk request (RFC 7644 §3.7).
 ///
 /// ```
-/// use scim_core::{BulkMethod, BulkRequest};
+/// use scimkit_core::{BulkMethod, BulkRequest};
 ///
 /// let req: BulkRequest = serde_json::from_str(r#"{
 ///     "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
@@ -210,7 +210,7 @@ impl<'de> Deserialize<'de> for BulkRequest {
 /// `{"code": "201"}` is accepted too.
 ///
 /// ```
-/// use scim_core::{BulkMethod, BulkOperationResponse};
+/// use scimkit_core::{BulkMethod, BulkOperationResponse};
 /// use serde_json::json;
 ///
 /// let done = BulkOperationResponse::new(BulkMethod::Post, 201)

@@ -13,7 +13,7 @@ use crate::error::ScimType;
 /// [`Error::to_response`](crate::Error::to_response).
 ///
 /// ```
-/// use scim_core::{ErrorResponse, ScimType};
+/// use scimkit_core::{ErrorResponse, ScimType};
 /// use serde_json::json;
 ///
 /// let body: ErrorResponse = serde_json::from_value(json!({
@@ -46,7 +46,7 @@ impl ErrorResponse {
     /// An error response with this HTTP status, no `scimType` and no detail.
     ///
     /// ```
-    /// use scim_core::{ErrorResponse, ScimType};
+    /// use scimkit_core::{ErrorResponse, ScimType};
     ///
     /// let body = ErrorResponse::new(409)
     ///     .with_scim_type(ScimType::Uniqueness)

@@ -14,7 +14,7 @@ use super::{LIST_RESPONSE_URN, de};
 /// to the number of resources, and a missing `Resources` is empty.
 ///
 /// ```
-/// use scim_core::ListResponse;
+/// use scimkit_core::ListResponse;
 /// use serde_json::json;
 ///
 /// let page = ListResponse::new(vec![json!({"id": "2819c223", "userName": "bjensen"})], 3, 1);
@@ -63,7 +63,7 @@ impl<T> ListResponse<T> {
     /// The same page with each resource converted by `f`.
     ///
     /// ```
-    /// use scim_core::ListResponse;
+    /// use scimkit_core::ListResponse;
     ///
     /// let ids = ListResponse::new(vec![1, 2], 2, 1).map(|n| n.to_string());
     /// assert_eq!(ids.resources, ["1", "2"]);

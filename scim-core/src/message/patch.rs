@@ -13,7 +13,7 @@ use super::{PATCH_OP_URN, de};
 /// `Add`, `Replace`, `Remove`).
 ///
 /// ```
-/// use scim_core::PatchOpKind;
+/// use scimkit_core::PatchOpKind;
 ///
 /// let op: PatchOpKind = serde_json::from_str(r#""Replace""#)?;
 /// assert_eq!(op, PatchOpKind::Replace);
@@ -71,7 +71,7 @@ impl<'de> Deserialize<'de> for PatchOpKind {
 /// JSON `null` reads as `None`.
 ///
 /// ```
-/// use scim_core::{PatchOpKind, PatchOperation};
+/// use scimkit_core::{PatchOpKind, PatchOperation};
 /// use serde_json::json;
 ///
 /// let op = PatchOperation::new(PatchOpKind::Replace)
@@ -140,7 +140,7 @@ impl<'de> Deserialize<'de> for PatchOperation {
 /// The key `Operations` (and the keys of each operation) may use any case on input.
 ///
 /// ```
-/// use scim_core::{PatchOpKind, PatchRequest};
+/// use scimkit_core::{PatchOpKind, PatchRequest};
 ///
 /// // As Microsoft Entra ID sends it.
 /// let req: PatchRequest = serde_json::from_str(r#"{

@@ -60,7 +60,7 @@ impl<'de> Deserialize<'de> for SortOrder {
 /// `count` are for the caller to clamp (RFC 7644 §3.4.2.4).
 ///
 /// ```
-/// use scim_core::{SearchRequest, SortOrder};
+/// use scimkit_core::{SearchRequest, SortOrder};
 /// use serde_json::json;
 ///
 /// let req: SearchRequest = serde_json::from_value(json!({

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use scim_filter::PatchPath;
+use scimkit_filter::PatchPath;
 
 use super::Work;
 use super::entries::{clear_other_primaries, entry_identity, same_entry};

@@ -15,7 +15,7 @@
 //! # Example
 //!
 //! ```
-//! use scim_core::{Compatibility, PatchRequest, Registry, apply_patch, normalize_resource};
+//! use scimkit_core::{Compatibility, PatchRequest, Registry, apply_patch, normalize_resource};
 //! use serde_json::json;
 //!
 //! let registry = Registry::standard();
@@ -84,7 +84,7 @@ pub struct PatchOutcome {
 /// `resource` is never modified.
 ///
 /// ```
-/// use scim_core::{Compatibility, PatchRequest, Registry, ScimType, apply_patch};
+/// use scimkit_core::{Compatibility, PatchRequest, Registry, ScimType, apply_patch};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();
@@ -118,7 +118,7 @@ pub fn apply_patch(
 /// a copy just read from a store): no second copy is made. On error the resource is dropped.
 ///
 /// ```
-/// use scim_core::{Compatibility, PatchRequest, Registry, apply_patch_owned};
+/// use scimkit_core::{Compatibility, PatchRequest, Registry, apply_patch_owned};
 /// use serde_json::json;
 ///
 /// let registry = Registry::standard();

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use scim_filter::PatchPath;
+use scimkit_filter::PatchPath;
 
 use super::entries::EntryFilter;
 use crate::compat::Compatibility;

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use scim_filter::{AttrInfo, AttrName, AttrPath, AttrType, FilterSchema, SchemaUri};
+use scimkit_filter::{AttrInfo, AttrName, AttrPath, AttrType, FilterSchema, SchemaUri};
 
 use super::*;
 use crate::{AttributeType, Mutability};

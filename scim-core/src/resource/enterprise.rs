@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// # Examples
 ///
 /// ```
-/// use scim_core::{EnterpriseUser, Manager, User};
+/// use scimkit_core::{EnterpriseUser, Manager, User};
 ///
 /// let user = User::new("bjensen@example.com").with_enterprise(
 ///     EnterpriseUser::default()
@@ -73,7 +73,7 @@ impl EnterpriseUser {
 /// # Examples
 ///
 /// ```
-/// use scim_core::Manager;
+/// use scimkit_core::Manager;
 ///
 /// let bare: Manager = serde_json::from_str(r#""26118915""#)?;
 /// let object: Manager = serde_json::from_str(r#"{"value": "26118915"}"#)?;

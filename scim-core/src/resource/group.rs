@@ -15,7 +15,7 @@ use super::{Meta, SCHEMA_GROUP, de_extensions, de_vec, output_schemas, to_json_o
 /// # Examples
 ///
 /// ```
-/// use scim_core::{Group, Member};
+/// use scimkit_core::{Group, Member};
 ///
 /// let group = Group::new("Tour Guides")
 ///     .with_member(Member::new("2819c223").with_display("Babs Jensen"));
@@ -113,7 +113,7 @@ super::json_conversions!(Group);
 /// # Examples
 ///
 /// ```
-/// use scim_core::Member;
+/// use scimkit_core::Member;
 ///
 /// let member = Member::new("2819c223")
 ///     .with_ref("https://example.com/v2/Users/2819c223")

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// # Examples
 ///
 /// ```
-/// use scim_core::Meta;
+/// use scimkit_core::Meta;
 ///
 /// let meta = Meta::new("User")
 ///     .with_location("https://example.com/v2/Users/2819c223")

@@ -23,7 +23,7 @@ use super::{
 /// # Examples
 ///
 /// ```
-/// use scim_core::{Email, Name, User};
+/// use scimkit_core::{Email, Name, User};
 ///
 /// let mut user = User::new("bjensen@example.com")
 ///     .with_name(Name::new("Barbara", "Jensen"))
@@ -251,7 +251,7 @@ super::json_conversions!(User);
 /// # Examples
 ///
 /// ```
-/// use scim_core::Name;
+/// use scimkit_core::Name;
 ///
 /// let mut name = Name::new("Barbara", "Jensen");
 /// name.formatted = Some("Ms. Barbara J Jensen, III".to_owned());
@@ -304,7 +304,7 @@ impl Name {
 /// # Examples
 ///
 /// ```
-/// use scim_core::Email;
+/// use scimkit_core::Email;
 ///
 /// let email = Email::new("bjensen@example.com").with_type("work").with_primary(true);
 /// let json = serde_json::to_value(&email)?;
@@ -383,7 +383,7 @@ pub type X509Certificate = MultiValue;
 /// # Examples
 ///
 /// ```
-/// use scim_core::Address;
+/// use scimkit_core::Address;
 ///
 /// let mut address = Address::default().with_type("work").with_primary(true);
 /// address.locality = Some("Hollywood".to_owned());
@@ -442,7 +442,7 @@ impl Address {
 /// # Examples
 ///
 /// ```
-/// use scim_core::GroupRef;
+/// use scimkit_core::GroupRef;
 ///
 /// let group = GroupRef::new("e9e30dba").with_display("Tour Guides");
 /// let json = serde_json::to_value(&group)?;

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 /// Serialises with the RFC spelling (`"dateTime"`, `"reference"`).
 ///
 /// ```
-/// use scim_core::AttributeType;
+/// use scimkit_core::AttributeType;
 ///
 /// assert_eq!(serde_json::to_value(AttributeType::DateTime).unwrap(), "dateTime");
-/// assert_eq!(AttributeType::DateTime.to_filter_type(), scim_core::filter::AttrType::DateTime);
+/// assert_eq!(AttributeType::DateTime.to_filter_type(), scimkit_core::filter::AttrType::DateTime);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -37,8 +37,8 @@ pub enum AttributeType {
 
 impl AttributeType {
     /// The type as the filter evaluator knows it.
-    pub fn to_filter_type(self) -> scim_filter::AttrType {
-        use scim_filter::AttrType;
+    pub fn to_filter_type(self) -> scimkit_filter::AttrType {
+        use scimkit_filter::AttrType;
         match self {
             AttributeType::String => AttrType::String,
             AttributeType::Boolean => AttrType::Boolean,
@@ -69,7 +69,7 @@ impl AttributeType {
 /// When and whether a client may change an attribute (RFC 7643 §7 `mutability`).
 ///
 /// ```
-/// use scim_core::Mutability;
+/// use scimkit_core::Mutability;
 ///
 /// assert_eq!(Mutability::default(), Mutability::ReadWrite);
 /// assert_eq!(serde_json::to_value(Mutability::WriteOnly).unwrap(), "writeOnly");
@@ -92,7 +92,7 @@ pub enum Mutability {
 /// When an attribute appears in a response (RFC 7643 §7 `returned`).
 ///
 /// ```
-/// use scim_core::Returned;
+/// use scimkit_core::Returned;
 ///
 /// assert_eq!(Returned::default(), Returned::Default);
 /// assert_eq!(serde_json::to_value(Returned::Never).unwrap(), "never");
@@ -115,7 +115,7 @@ pub enum Returned {
 /// The scope in which an attribute's value must be unique (RFC 7643 §7 `uniqueness`).
 ///
 /// ```
-/// use scim_core::Uniqueness;
+/// use scimkit_core::Uniqueness;
 ///
 /// assert_eq!(Uniqueness::default(), Uniqueness::None);
 /// assert_eq!(serde_json::to_value(Uniqueness::Server).unwrap(), "server");
@@ -140,7 +140,7 @@ pub enum Uniqueness {
 /// uniqueness `none`):
 ///
 /// ```
-/// use scim_core::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
+/// use scimkit_core::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 ///
 /// let user_name = Attribute::string("userName").required().unique_server();
 /// assert!(user_name.required);
@@ -166,7 +166,7 @@ pub enum Uniqueness {
 /// missing characteristics take their defaults.
 ///
 /// ```
-/// use scim_core::Attribute;
+/// use scimkit_core::Attribute;
 /// use serde_json::json;
 ///
 /// let json = serde_json::to_value(Attribute::string("title")).unwrap();
@@ -395,7 +395,7 @@ impl Attribute {
     /// The sub-attribute named `name`, matched case-insensitively.
     ///
     /// ```
-    /// use scim_core::schema::builtin;
+    /// use scimkit_core::schema::builtin;
     ///
     /// let user = builtin::user();
     /// let name = user.attribute("name").unwrap();
@@ -407,8 +407,8 @@ impl Attribute {
     }
 
     /// The characteristics the filter evaluator needs.
-    pub fn filter_info(&self) -> scim_filter::AttrInfo {
-        scim_filter::AttrInfo::new(
+    pub fn filter_info(&self) -> scimkit_filter::AttrInfo {
+        scimkit_filter::AttrInfo::new(
             self.attr_type.to_filter_type(),
             self.multi_valued,
             self.case_exact,
@@ -480,7 +480,7 @@ mod tests {
 
     #[test]
     fn filter_types() {
-        use scim_filter::AttrType;
+        use scimkit_filter::AttrType;
         assert_eq!(AttributeType::String.to_filter_type(), AttrType::String);
         assert_eq!(AttributeType::Boolean.to_filter_type(), AttrType::Boolean);
         assert_eq!(AttributeType::Decimal.to_filter_type(), AttrType::Decimal);
@@ -535,6 +535,6 @@ mod tests {
         assert_eq!(a.returned, Returned::Always);
         assert_eq!(a.uniqueness, Uniqueness::Global);
         let info = a.filter_info();
-        assert_eq!(info, scim_filter::AttrInfo::new(scim_filter::AttrType::Integer, false, true));
+        assert_eq!(info, scimkit_filter::AttrInfo::new(scimkit_filter::AttrType::Integer, false, true));
     }
 }

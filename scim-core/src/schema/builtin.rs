@@ -20,8 +20,8 @@
 //! default (`caseExact` of complex and boolean attributes, for instance).
 //!
 //! ```
-//! use scim_core::schema::builtin;
-//! use scim_core::{Mutability, Returned};
+//! use scimkit_core::schema::builtin;
+//! use scimkit_core::{Mutability, Returned};
 //!
 //! let password = builtin::user().attribute("password").cloned().unwrap();
 //! assert_eq!(password.mutability, Mutability::WriteOnly);
@@ -37,9 +37,9 @@ use super::{Attribute, Returned, Schema};
 /// core schema's attributes.
 ///
 /// ```
-/// use scim_core::{Mutability, Returned, Uniqueness};
+/// use scimkit_core::{Mutability, Returned, Uniqueness};
 ///
-/// let common = scim_core::schema::builtin::common_attributes();
+/// let common = scimkit_core::schema::builtin::common_attributes();
 /// let id = &common[0];
 /// assert_eq!((id.name.as_str(), id.case_exact), ("id", true));
 /// assert_eq!(id.mutability, Mutability::ReadOnly);

@@ -5,7 +5,7 @@
 //! built-in ones in [`builtin`].
 //!
 //! ```
-//! use scim_core::{Attribute, Schema};
+//! use scimkit_core::{Attribute, Schema};
 //!
 //! let device = Schema::new(
 //!     "urn:example:params:scim:schemas:core:2.0:Device",
@@ -32,8 +32,8 @@ pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 /// `schemas` and `meta`, so an endpoint representation reads back.
 ///
 /// ```
-/// use scim_core::schema::builtin;
-/// use scim_core::urn;
+/// use scimkit_core::schema::builtin;
+/// use scimkit_core::urn;
 ///
 /// let user = builtin::user();
 /// assert_eq!(user.id, urn::SCHEMA_USER);
@@ -43,7 +43,7 @@ pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 ///     json["meta"]["location"],
 ///     "https://example.com/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"
 /// );
-/// let back: scim_core::Schema = serde_json::from_value(json).unwrap();
+/// let back: scimkit_core::Schema = serde_json::from_value(json).unwrap();
 /// assert_eq!(back.attribute("userName"), user.attribute("userName"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ impl Schema {
     /// The top-level attribute named `name`, matched case-insensitively.
     ///
     /// ```
-    /// let user = scim_core::schema::builtin::user();
+    /// let user = scimkit_core::schema::builtin::user();
     /// assert_eq!(user.attribute("username").unwrap().name, "userName");
     /// assert!(user.attribute("department").is_none());
     /// ```

@@ -1,7 +1,7 @@
 //! The URNs of the RFC 7643 schemas and the RFC 7644 protocol messages.
 //!
 //! ```
-//! use scim_core::urn;
+//! use scimkit_core::urn;
 //!
 //! assert_eq!(urn::SCHEMA_USER, "urn:ietf:params:scim:schemas:core:2.0:User");
 //! assert!(urn::MESSAGE_PATCH_OP.ends_with(":PatchOp"));

@@ -18,7 +18,7 @@ pub struct KeyAttribute {
     /// The attribute's name in the schema's spelling.
     pub name: String,
     /// Whether values compare case-sensitively; otherwise they compare by
-    /// [`scim_filter::fold_case`].
+    /// [`scimkit_filter::fold_case`].
     pub case_exact: bool,
 }
 
@@ -53,11 +53,11 @@ impl KeyAttribute {
 
     /// `value` as an index key: folded unless case-exact.
     pub fn key_of<'v>(&self, value: &'v str) -> Cow<'v, str> {
-        if self.case_exact { Cow::Borrowed(value) } else { scim_filter::fold_case(value) }
+        if self.case_exact { Cow::Borrowed(value) } else { scimkit_filter::fold_case(value) }
     }
 
     /// Whether the filter path `path` names this attribute.
-    pub fn is_path(&self, path: &scim_filter::AttrPath) -> bool {
+    pub fn is_path(&self, path: &scimkit_filter::AttrPath) -> bool {
         if path.sub_attr.is_some() || !path.name.eq_ignore_case(&self.name) {
             return false;
         }
@@ -75,7 +75,7 @@ impl KeyAttribute {
 /// for equality lookups (the unique ones, `externalId`, and any added).
 ///
 /// ```
-/// use scim_core::{Registry, StoreKeys};
+/// use scimkit_core::{Registry, StoreKeys};
 ///
 /// let registry = Registry::standard();
 /// let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());

@@ -11,7 +11,7 @@ use crate::normalize::JsonObject;
 /// use serde_json::json;
 ///
 /// let group = json!({ "members": [{ "value": "u1" }, { "value": "u2", "type": "User" }] });
-/// let ids: Vec<&str> = scim_core::group_member_ids(group.as_object().unwrap()).collect();
+/// let ids: Vec<&str> = scimkit_core::group_member_ids(group.as_object().unwrap()).collect();
 /// assert_eq!(ids, ["u1", "u2"]);
 /// ```
 pub fn group_member_ids(group: &JsonObject) -> impl Iterator<Item = &str> {
@@ -32,7 +32,7 @@ pub fn group_member_ids(group: &JsonObject) -> impl Iterator<Item = &str> {
 ///
 /// let mut group = json!({ "members": [{ "value": "u1" }], "meta": {} });
 /// let group = group.as_object_mut().unwrap();
-/// scim_core::remove_group_member(group, "u1", "2026-01-01T00:00:00.000Z");
+/// scimkit_core::remove_group_member(group, "u1", "2026-01-01T00:00:00.000Z");
 /// assert!(!group.contains_key("members"));
 /// assert_eq!(group["meta"]["lastModified"], "2026-01-01T00:00:00.000Z");
 /// ```

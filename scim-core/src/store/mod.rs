@@ -119,7 +119,7 @@ impl Capabilities {
 ///   [`Error::PreconditionFailed`](crate::Error::PreconditionFailed). The library calls
 ///   `replace` only for real changes, so a no-op PATCH keeps the version.
 /// - **Uniqueness.** For each [`KeyAttribute`] in `scope.keys.unique`, no two resources of the
-///   scope may hold equal values (compared with [`scim_filter::fold_case`] unless the key is
+///   scope may hold equal values (compared with [`scimkit_filter::fold_case`] unless the key is
 ///   case-exact), enforced atomically with the write: of two racing creates of `Alice` and
 ///   `alice`, one succeeds and one fails with [`Error::Uniqueness`](crate::Error::Uniqueness).
 /// - **Not found.** `replace` and `delete` of an absent id fail with

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use scim_filter::{Filter, FilterSchema, PreparedFilter};
+use scimkit_filter::{Filter, FilterSchema, PreparedFilter};
 
 use super::StoredResource;
 use crate::sort::SortKey;

@@ -6,7 +6,7 @@ use std::fmt;
 /// (`W/"3"`) in `meta.version` and the `ETag` header.
 ///
 /// ```
-/// use scim_core::Version;
+/// use scimkit_core::Version;
 ///
 /// let version = Version::new("3");
 /// assert_eq!(version.to_etag(), r#"W/"3""#);

@@ -1,7 +1,7 @@
 //! Hostile and malformed input against the protocol service: each case gets the exact status
 //! and `scimType`, and the stored data is unchanged afterwards.
 
-use scim_core::{Limits, ServiceConfig};
+use scimkit_core::{Limits, ServiceConfig};
 use serde_json::{Value, json};
 
 use crate::harness::{Client, TOKEN};

@@ -1,7 +1,7 @@
 //! Golden tests: the example resources of RFC 7643 §8 deserialise into the typed structs and
 //! serialise back to the same JSON (compared as `serde_json::Value`).
 
-use scim_core::{Group, Manager, User};
+use scimkit_core::{Group, Manager, User};
 use serde_json::Value;
 
 const USER_MINIMAL: &str = include_str!("../fixtures/rfc7643/user_minimal.json");
@@ -124,7 +124,7 @@ fn rfc7643_8_4_group() {
 /// itself minus the password.
 #[test]
 fn rfc7643_examples_normalise_validate_and_project_back() {
-    use scim_core::{Compatibility, Projection, Registry, normalize_resource, validate_resource};
+    use scimkit_core::{Compatibility, Projection, Registry, normalize_resource, validate_resource};
 
     let registry = Registry::standard();
     for (resource_type, fixture) in

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use scim_core::http::{BearerTokens, Principal, ScimService};
-use scim_core::{ManualClock, ResourceManager, SequentialIds, ServiceConfig};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_core::{ManualClock, ResourceManager, SequentialIds, ServiceConfig};
+use scimkit_store_memory::InMemoryStore;
 use serde_json::Value;
 
 pub(crate) const TOKEN: &str = "entra-secret-token";

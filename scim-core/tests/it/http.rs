@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use http::{Method, Request, Response, StatusCode, header};
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, SCIM_MEDIA_TYPE, ScimService};
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, SCIM_MEDIA_TYPE, ScimService};
 
 fn service() -> ScimService {
-    let store = Arc::new(scim_store_memory::InMemoryStore::new());
+    let store = Arc::new(scimkit_store_memory::InMemoryStore::new());
     let manager = ResourceManager::builder(store).build().unwrap();
     let tokens = BearerTokens::new().with_token("t", Principal::new("acme", "test"));
     ScimService::builder(manager, tokens).base_path("/scim/v2").build()
@@ -76,19 +76,19 @@ fn root_search_sorts_by_an_attribute_only_some_types_have() {
 #[derive(Debug)]
 struct NoDeletes;
 
-impl scim_core::http::Authorizer for NoDeletes {
+impl scimkit_core::http::Authorizer for NoDeletes {
     fn authorize(
         &self,
-        _principal: &scim_core::http::Principal,
-        operation: &scim_core::http::Operation<'_>,
+        _principal: &scimkit_core::http::Principal,
+        operation: &scimkit_core::http::Operation<'_>,
     ) -> bool {
-        operation.kind != scim_core::http::OperationKind::Delete
+        operation.kind != scimkit_core::http::OperationKind::Delete
     }
 }
 
 #[tokio::test]
 async fn the_authorisation_hook_sees_each_operation() {
-    let manager = ResourceManager::builder(Arc::new(scim_store_memory::InMemoryStore::new()))
+    let manager = ResourceManager::builder(Arc::new(scimkit_store_memory::InMemoryStore::new()))
         .build()
         .unwrap();
     let tokens = BearerTokens::new().with_token("t", Principal::new("acme", "client"));

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use scim_core::ResourceManager;
-use scim_core::http::{BearerTokens, Principal, ScimService};
-use scim_store_memory::InMemoryStore;
+use scimkit_core::ResourceManager;
+use scimkit_core::http::{BearerTokens, Principal, ScimService};
+use scimkit_store_memory::InMemoryStore;
 use serde_json::{Value, json};
 
 const TENANTS: usize = 4;

@@ -1,4 +1,4 @@
-//! Integration tests for scim-core: golden RFC fixtures, and the real provisioning flows of
+//! Integration tests for scimkit-core: golden RFC fixtures, and the real provisioning flows of
 //! Microsoft Entra ID and Okta played through the protocol service, asserting the stored state
 //! after every step.
 

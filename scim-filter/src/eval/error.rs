@@ -9,7 +9,7 @@ use crate::schema::AttrType;
 /// # Examples
 ///
 /// ```
-/// use scim_filter::{AttrInfo, AttrType, CompareOp, EvalError, Filter, FilterSchema};
+/// use scimkit_filter::{AttrInfo, AttrType, CompareOp, EvalError, Filter, FilterSchema};
 ///
 /// struct Schema;
 ///
@@ -22,7 +22,7 @@ use crate::schema::AttrType;
 /// let err = Filter::parse("active gt true")?.prepare(&Schema).unwrap_err();
 /// assert!(matches!(err, EvalError::OperatorNotAllowed { op: CompareOp::Gt, .. }));
 /// assert_eq!(err.to_string(), "operator gt is not allowed on boolean attribute active");
-/// # Ok::<(), scim_filter::ParseError>(())
+/// # Ok::<(), scimkit_filter::ParseError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -41,7 +41,7 @@ pub use text::fold_case;
 /// # Examples
 ///
 /// ```
-/// use scim_filter::{Filter, NoSchema};
+/// use scimkit_filter::{Filter, NoSchema};
 /// use serde_json::json;
 ///
 /// let prepared = Filter::parse(r#"userName eq "bjensen""#)?.prepare(&NoSchema)?;
@@ -64,7 +64,7 @@ impl PreparedFilter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{Filter, NoSchema};
+    /// use scimkit_filter::{Filter, NoSchema};
     /// use serde_json::json;
     ///
     /// let prepared = Filter::parse("title pr")?.prepare(&NoSchema)?;
@@ -80,7 +80,7 @@ impl PreparedFilter {
     /// [`PreparedFilter::matches`], for callers that hold the object rather than a `Value`.
     ///
     /// ```
-    /// use scim_filter::{Filter, NoSchema};
+    /// use scimkit_filter::{Filter, NoSchema};
     /// use serde_json::json;
     ///
     /// let prepared = Filter::parse("title pr")?.prepare(&NoSchema)?;
@@ -102,7 +102,7 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::Filter;
+    /// use scimkit_filter::Filter;
     /// use serde_json::json;
     ///
     /// let filter = Filter::parse(r#"userType ne "Employee""#)?;
@@ -110,7 +110,7 @@ impl Filter {
     /// assert!(!filter.matches(&json!({ "userType": "employee" })));
     /// // A missing attribute matches `ne`.
     /// assert!(filter.matches(&json!({ "userName": "bjensen" })));
-    /// # Ok::<(), scim_filter::ParseError>(())
+    /// # Ok::<(), scimkit_filter::ParseError>(())
     /// ```
     pub fn matches(&self, resource: &Value) -> bool {
         // Without a schema no operator is forbidden, so preparing cannot fail.
@@ -127,7 +127,7 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{AttrInfo, AttrType, Filter, FilterSchema};
+    /// use scimkit_filter::{AttrInfo, AttrType, Filter, FilterSchema};
     /// use serde_json::json;
     ///
     /// struct Schema;
@@ -163,7 +163,7 @@ impl Filter {
     /// # Examples
     ///
     /// ```
-    /// use scim_filter::{Filter, NoSchema};
+    /// use scimkit_filter::{Filter, NoSchema};
     /// use serde_json::json;
     ///
     /// let filter = Filter::parse(r#"emails[type eq "work" and value co "@example.com"]"#)?;

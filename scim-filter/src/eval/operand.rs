@@ -73,9 +73,9 @@ impl Operand {
 /// translates filters reads them the same way.
 ///
 /// ```
-/// assert_eq!(scim_filter::parse_bool("True"), Some(true));
-/// assert_eq!(scim_filter::parse_bool("FALSE"), Some(false));
-/// assert_eq!(scim_filter::parse_bool("yes"), None);
+/// assert_eq!(scimkit_filter::parse_bool("True"), Some(true));
+/// assert_eq!(scimkit_filter::parse_bool("FALSE"), Some(false));
+/// assert_eq!(scimkit_filter::parse_bool("yes"), None);
 /// ```
 pub fn parse_bool(s: &str) -> Option<bool> {
     if s.eq_ignore_ascii_case("true") {

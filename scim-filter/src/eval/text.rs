@@ -118,7 +118,7 @@ fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
 /// case-insensitive lookup should key on this form: then uniqueness and filter matching agree.
 ///
 /// ```
-/// use scim_filter::fold_case;
+/// use scimkit_filter::fold_case;
 ///
 /// assert_eq!(fold_case("BJensen"), "bjensen");
 /// assert_eq!(fold_case("\u{212A}elvin"), "kelvin"); // the Kelvin sign

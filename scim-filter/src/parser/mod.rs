@@ -19,7 +19,7 @@ use crate::error::ParseError;
 /// or the CPU.
 ///
 /// ```
-/// use scim_filter::{Filter, Limits};
+/// use scimkit_filter::{Filter, Limits};
 ///
 /// let limits = Limits::default().with_max_depth(2);
 /// assert!(Filter::parse_with("((a pr))", &limits).is_ok());
@@ -198,13 +198,13 @@ impl Filter {
     /// Parses a filter with the default [`Limits`].
     ///
     /// ```
-    /// use scim_filter::Filter;
+    /// use scimkit_filter::Filter;
     ///
     /// let filter = Filter::parse(r#"emails[type eq "work"].value eq "ann@example.com""#)?;
     /// assert!(matches!(filter, Filter::ValuePathAttr { .. }));
     /// let err = Filter::parse("userName eq").unwrap_err();
     /// assert_eq!(err.position(), 11);
-    /// # Ok::<(), scim_filter::ParseError>(())
+    /// # Ok::<(), scimkit_filter::ParseError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Filter, ParseError> {
         Self::parse_with(input, &Limits::default())
@@ -228,11 +228,11 @@ impl PatchPath {
     /// Parses a PATCH path with the default [`Limits`].
     ///
     /// ```
-    /// use scim_filter::PatchPath;
+    /// use scimkit_filter::PatchPath;
     ///
     /// let path = PatchPath::parse(r#"members[value eq "2819c223"]"#)?;
     /// assert_eq!(path.attr().name, "members");
-    /// # Ok::<(), scim_filter::ParseError>(())
+    /// # Ok::<(), scimkit_filter::ParseError>(())
     /// ```
     pub fn parse(input: &str) -> Result<PatchPath, ParseError> {
         Self::parse_with(input, &Limits::default())
@@ -256,11 +256,11 @@ impl AttrPath {
     /// Parses an attribute path (`urn:…:User:name.givenName`).
     ///
     /// ```
-    /// use scim_filter::AttrPath;
+    /// use scimkit_filter::AttrPath;
     ///
     /// let path = AttrPath::parse("name.givenName")?;
     /// assert_eq!(path.to_string(), "name.givenName");
-    /// # Ok::<(), scim_filter::ParseError>(())
+    /// # Ok::<(), scimkit_filter::ParseError>(())
     /// ```
     pub fn parse(input: &str) -> Result<AttrPath, ParseError> {
         parse_all(input, &Limits::default(), "an attribute path", |_, i| path::parse_attr_path(i))

@@ -1,6 +1,6 @@
 //! Invalid input: each case with the byte offset of the error and what was expected.
 
-use scim_filter::{Filter, PatchPath};
+use scimkit_filter::{Filter, PatchPath};
 
 /// Checks that `input` fails at `position` with a message containing `expected`; returns what
 /// differs.

@@ -1,6 +1,6 @@
 //! Limits on length, nesting depth and terms, enforced while parsing.
 
-use scim_filter::{Filter, Limits, PatchPath};
+use scimkit_filter::{Filter, Limits, PatchPath};
 
 #[test]
 fn a_hundred_thousand_open_parentheses_fail_without_overflow() {

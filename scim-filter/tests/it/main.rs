@@ -1,4 +1,4 @@
-//! Integration tests of scim-filter's public API.
+//! Integration tests of scimkit-filter's public API.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,7 +1,7 @@
 //! Every filter and PATCH path example of RFC 7644 §3.4.2.2 and §3.5.2, the forms real clients
 //! send, and the canonical form each one prints.
 
-use scim_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter, PatchPath};
+use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter, PatchPath};
 
 /// Parses `input`, checks its canonical form, and checks that the canonical form parses back to
 /// the same AST.

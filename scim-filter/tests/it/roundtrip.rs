@@ -1,7 +1,7 @@
 //! Property test: the canonical form of any filter or PATCH path parses back to the same AST.
 
 use proptest::prelude::*;
-use scim_filter::{
+use scimkit_filter::{
     AttrName, AttrPath, AttrTest, CompValue, CompareOp, Filter, PatchPath, SchemaUri, ValuePath,
 };
 

@@ -1,7 +1,7 @@
 //! The translation table: filter → SQL and parameters.
 
-use scim_core::{KeyAttribute, Registry, StoreKeys};
-use scim_filter::Filter;
+use scimkit_core::{KeyAttribute, Registry, StoreKeys};
+use scimkit_filter::Filter;
 
 use super::{escape_like, translate};
 
@@ -147,8 +147,8 @@ fn hostile_values_are_parameters_never_sql() {
     for value in [r#"'; DROP TABLE scim_resources; --"#, r"\'", "$1", "{c}", "%", "_"] {
         let filter = Filter::compare(
             "title".parse().unwrap(),
-            scim_filter::CompareOp::Co,
-            scim_filter::CompValue::String(value.to_owned()),
+            scimkit_filter::CompareOp::Co,
+            scimkit_filter::CompValue::String(value.to_owned()),
         );
         let t = translate(&filter, &keys(), &spellings(), None);
         assert!(!t.superset.contains("DROP") && !t.strict.contains("DROP"));
@@ -282,7 +282,7 @@ fn jsonpath_literals_hold_values_only_as_escapes() {
 #[test]
 fn regular_expressions_of_needles() {
     use super::string_regex;
-    use scim_filter::CompareOp::{Co, Eq, Ew, Gt, Sw};
+    use scimkit_filter::CompareOp::{Co, Eq, Ew, Gt, Sw};
     assert_eq!(string_regex(Eq, "Kai", false).unwrap(), r"^[kK\u{212A}][aA][iI]$");
     // The dotted capital I lower-cases to `i` and a combining dot: it can end a prefix or a
     // substring, never a whole value or a suffix.

@@ -1,4 +1,4 @@
--- scim-store-postgres schema, version 1.
+-- scimkit-store-postgres schema, version 1.
 
 CREATE SEQUENCE scim_versions;
 
@@ -12,7 +12,7 @@ CREATE TABLE scim_resources (
 );
 
 -- Values of unique attributes: the primary key is the uniqueness constraint. `key` is the
--- value folded by scim_filter::fold_case in Rust, unless the attribute is case-exact.
+-- value folded by scimkit_filter::fold_case in Rust, unless the attribute is case-exact.
 CREATE TABLE scim_unique_keys (
     tenant        text NOT NULL,
     resource_type text NOT NULL,
@@ -67,7 +67,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT v IS NOT NULL AND v NOT IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb)
 $$;
 
--- An ASCII approximation of scim_filter::fold_case: ASCII letters lower-cased, the Kelvin sign
+-- An ASCII approximation of scimkit_filter::fold_case: ASCII letters lower-cased, the Kelvin sign
 -- as `k` and the dotted capital I as `i`, every other character kept. Where the folded form of
 -- a string matches an ASCII needle, so does this one.
 CREATE FUNCTION scim_fold_ascii(t text) RETURNS text

@@ -1,6 +1,6 @@
--- scim-store-postgres schema, version 2: functions for filters and sorting with a schema.
+-- scimkit-store-postgres schema, version 2: functions for filters and sorting with a schema.
 
--- scim_filter::fold_case exactly for every string whose non-ASCII characters are only the
+-- scimkit_filter::fold_case exactly for every string whose non-ASCII characters are only the
 -- Kelvin sign and the dotted capital I (the two non-ASCII characters whose lower case holds
 -- ASCII); every other non-ASCII character is kept as it is. So against an ASCII needle,
 -- equality, prefix, suffix and containment of the result are exactly those of fold_case's.
@@ -21,7 +21,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The instant a dateTime string stands for, in nanoseconds since 1970-01-01T00:00:00Z, exactly
--- as scim_filter::DateTime::parse reads it (`YYYY-MM-DDThh:mm:ss[.frac][Z|±hh:mm]`, `T` and `Z`
+-- as scimkit_filter::DateTime::parse reads it (`YYYY-MM-DDThh:mm:ss[.frac][Z|±hh:mm]`, `T` and `Z`
 -- in either case, a missing offset read as UTC, fractions to the nanosecond, impossible dates
 -- rejected); NULL for any other string.
 CREATE FUNCTION scim_instant(t text) RETURNS numeric

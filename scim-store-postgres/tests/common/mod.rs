@@ -2,10 +2,10 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
 
-use scim_core::{KeyAttribute, Registry, StoreKeys};
-use scim_store_postgres::PostgresStore;
-use scim_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use scim_store_postgres::tokio_postgres::{self, NoTls};
+use scimkit_core::{KeyAttribute, Registry, StoreKeys};
+use scimkit_store_postgres::PostgresStore;
+use scimkit_store_postgres::deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use scimkit_store_postgres::tokio_postgres::{self, NoTls};
 
 /// The variable naming the test database.
 pub const URL_VAR: &str = "SCIM_TEST_POSTGRES_URL";
