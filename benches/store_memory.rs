@@ -8,7 +8,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use scimkit_benches::{generate_users, ready, resident_bytes};
-use scimkit_core::{Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys};
+use scimkit_core::{
+    Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey, SortOrder, StoreKeys,
+};
 use scimkit_filter::{Filter, PreparedFilter};
 use scimkit_store_memory::InMemoryStore;
 use serde_json::Value;

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scimkit_benches::generate_users;
 use scimkit_core::{
-    JsonObject, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder, StoreKeys,
+    JsonObject, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey, SortOrder,
+    StoreKeys,
 };
 use scimkit_filter::Filter;
 use scimkit_store_memory::InMemoryStore;

@@ -1,6 +1,7 @@
 //! The service's configuration: limits with safe defaults, and behaviour switches.
 
 use crate::compat::Compatibility;
+use crate::event::EventSettings;
 
 /// Limits on what one request may ask for. Every limit has a safe default; those the RFC has a
 /// field for are advertised in `/ServiceProviderConfig`.
@@ -93,6 +94,9 @@ pub struct ServiceConfig {
     pub unique_group_display_name: bool,
     /// Whether a successful PATCH answers 200 with the resource (default) or 204 without a body.
     pub patch_returns_resource: bool,
+    /// Whether every committed change is recorded as an event, and with what payload
+    /// (default: recorded, at the notice level). See [`crate::event`].
+    pub events: EventSettings,
 }
 
 impl Default for ServiceConfig {
@@ -102,6 +106,7 @@ impl Default for ServiceConfig {
             compatibility: Compatibility::default(),
             unique_group_display_name: true,
             patch_returns_resource: true,
+            events: EventSettings::default(),
         }
     }
 }
@@ -132,6 +137,13 @@ impl ServiceConfig {
     #[must_use]
     pub fn with_patch_returns_resource(mut self, on: bool) -> Self {
         self.patch_returns_resource = on;
+        self
+    }
+
+    /// This configuration with other event settings.
+    #[must_use]
+    pub fn with_events(mut self, events: EventSettings) -> Self {
+        self.events = events;
         self
     }
 }

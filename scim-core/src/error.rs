@@ -272,6 +272,14 @@ pub enum Error {
         /// Client-visible explanation.
         detail: String,
     },
+    /// 410, no `scimType`: the events after a consumer's cursor were pruned from the feed, so
+    /// reading on would skip them. The consumer must start over (from the oldest event kept, or
+    /// from a fresh snapshot of the resources).
+    #[error("the events after cursor {cursor} were pruned")]
+    EventsPruned {
+        /// The cursor the read started after.
+        cursor: String,
+    },
     /// 500, no `scimType`: a storage backend failed (RFC 7644 §3.12).
     ///
     /// The source is kept for logs (`Display`, [`std::error::Error::source`]) but never sent
@@ -350,6 +358,7 @@ impl Error {
             Error::MethodNotAllowed { .. } => 405,
             Error::Uniqueness { .. } | Error::Conflict { .. } => 409,
             Error::PreconditionFailed { .. } => 412,
+            Error::EventsPruned { .. } => 410,
             Error::PayloadTooLarge { .. } => 413,
             Error::UnsupportedMediaType => 415,
             Error::Backend { .. } | Error::Internal { .. } => 500,
@@ -379,6 +388,7 @@ impl Error {
             | Error::UnsupportedMediaType
             | Error::NotImplemented { .. }
             | Error::Conflict { .. }
+            | Error::EventsPruned { .. }
             | Error::Backend { .. }
             | Error::Internal { .. } => return None,
         })
@@ -425,6 +435,9 @@ impl Error {
                 "unsupported media type: send application/scim+json or application/json".to_owned()
             }
             Error::NotImplemented { operation } => format!("{operation} is not implemented"),
+            Error::EventsPruned { cursor } => {
+                format!("the events after cursor {cursor} were pruned")
+            }
             Error::Backend { .. } => BACKEND_DETAIL.to_owned(),
         }
     }

@@ -10,6 +10,7 @@ mod clock;
 mod compat;
 mod config;
 mod error;
+pub mod event;
 pub mod http;
 mod ids;
 mod manager;
@@ -34,6 +35,7 @@ pub use clock::{Clock, ManualClock, SystemClock, format_timestamp};
 pub use compat::Compatibility;
 pub use config::{Limits, ServiceConfig};
 pub use error::{Error, Result, ScimType};
+pub use event::Origin;
 pub use ids::{IdGenerator, SequentialIds, UuidIds};
 pub use manager::{ListResult, ResourceManager, ResourceManagerBuilder};
 pub use message::{
@@ -57,7 +59,7 @@ pub use schema::{
 pub use sort::SortKey;
 pub use store::{
     Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute, Membership,
-    Page, Query, QueryPage, ResourceStore, Scope, StoreKeys, StoredResource, Version,
-    group_member_ids, remove_group_member,
+    Page, Query, QueryPage, ResourceStore, ResourceStoreExt, Scope, StoreKeys, StoredResource,
+    Version, WriteOptions, group_member_ids, remove_group_member,
 };
 pub use validate::{merge_replace, validate_resource};

@@ -10,16 +10,18 @@ use serde_json::{Value, json};
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServiceConfig;
 use crate::error::{Error, Result};
+use crate::event::{Change, EventDraft, Origin, PayloadLevel, describe_change};
 use crate::ids::{IdGenerator, UuidIds};
 use crate::message::{PatchRequest, SearchRequest, SortOrder};
 use crate::normalize::{JsonObject, normalize_resource};
 use crate::patch::apply_patch_owned;
 use crate::projection::Projection;
 use crate::registry::{Registry, ResourceTypeSchema};
+use crate::schema::Returned;
 use crate::sort::SortKey;
 use crate::store::{
     DynResourceStore, GROUP_RESOURCE_TYPE, KeyAttribute, Page, Query, Scope, StoreKeys,
-    StoredResource, Version,
+    StoredResource, Version, WriteOptions,
 };
 use crate::validate::{merge_replace, validate_resource};
 
@@ -67,6 +69,8 @@ pub struct ResourceManager {
     /// The default view (no `attributes`, no `excludedAttributes`) by resource type name (ASCII
     /// lower case): what nearly every request asks for, built once.
     default_views: HashMap<String, Projection>,
+    /// The top-level Group attributes a GET never returns, kept out of cascade events.
+    hidden_group_attributes: Arc<[String]>,
 }
 
 impl fmt::Debug for ResourceManager {
@@ -126,6 +130,7 @@ impl ResourceManagerBuilder {
         let registry = self.registry.unwrap_or_else(Registry::standard);
         let mut keys = HashMap::new();
         let mut default_views = HashMap::new();
+        let mut hidden_group_attributes = Vec::new();
         for resource_type in registry.resource_types() {
             let Some(schema) = registry.resource_type_schema(&resource_type.name) else {
                 return Err(Error::Internal {
@@ -137,6 +142,15 @@ impl ResourceManagerBuilder {
                 && resource_type.name.eq_ignore_ascii_case(GROUP_RESOURCE_TYPE)
             {
                 type_keys = type_keys.with_unique(KeyAttribute::top_level("displayName", false));
+            }
+            if resource_type.name.eq_ignore_ascii_case(GROUP_RESOURCE_TYPE) {
+                hidden_group_attributes = schema
+                    .core()
+                    .attributes
+                    .iter()
+                    .filter(|a| a.returned == Returned::Never)
+                    .map(|a| a.name.clone())
+                    .collect();
             }
             keys.insert(resource_type.name.to_ascii_lowercase(), type_keys);
             default_views
@@ -150,6 +164,7 @@ impl ResourceManagerBuilder {
             config: self.config,
             keys,
             default_views,
+            hidden_group_attributes: hidden_group_attributes.into(),
         })
     }
 }
@@ -212,12 +227,13 @@ impl ResourceManager {
     ///
     /// `invalidSyntax` / `invalidValue` for a body that does not fit the schema, `uniqueness`
     /// for a taken unique value, and the store's errors.
-    pub async fn create(
+    pub async fn create<'o>(
         &self,
-        tenant: &str,
+        origin: impl Into<Origin<'o>>,
         resource_type: &str,
         body: Value,
     ) -> Result<StoredResource> {
+        let origin = origin.into();
         let (schema, keys) = self.resource_type(resource_type)?;
         let mut resource = normalize_resource(&schema, body, &self.config.compatibility)?;
         validate_resource(&schema, &resource)?;
@@ -226,13 +242,62 @@ impl ResourceManager {
             id = self.ids.next_id();
         }
         let now = self.clock.timestamp();
-        resource.insert("id".to_owned(), Value::String(id));
         resource.insert(
             "meta".to_owned(),
             json!({ "resourceType": schema.resource_type().name, "created": now, "lastModified": now }),
         );
-        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
-        self.store.create(scope, resource).await
+        let event = self.event(origin, &schema, &id, &now, Change::Create, None, Some(&resource));
+        resource.insert("id".to_owned(), Value::String(id));
+        let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
+        let options = WriteOptions::at(&now).with_event(event.as_ref());
+        self.store.create_opts(scope, resource, options).await
+    }
+
+    /// The event of a change, if events are recorded: `before` and `after` are the resource
+    /// before and after it (`None` where it does not exist).
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &self,
+        origin: Origin<'_>,
+        schema: &ResourceTypeSchema<'_>,
+        id: &str,
+        time: &str,
+        change: Change,
+        before: Option<&JsonObject>,
+        after: Option<&JsonObject>,
+    ) -> Option<EventDraft> {
+        let settings = self.config.events;
+        if !settings.enabled {
+            return None;
+        }
+        let name = &schema.resource_type().name;
+        let description = describe_change(change, before, after);
+        let data = match (settings.level, after) {
+            (PayloadLevel::Full, Some(after)) => {
+                let mut data = match self.default_views.get(&name.to_ascii_lowercase()) {
+                    Some(view) => view.apply(after),
+                    None => after.clone(),
+                };
+                data.insert("id".to_owned(), Value::String(id.to_owned()));
+                Some(data)
+            }
+            _ => None,
+        };
+        Some(EventDraft {
+            txn: uuid::Uuid::new_v4().to_string(),
+            resource_type: name.clone(),
+            resource_id: id.to_owned(),
+            time: time.to_owned(),
+            principal: origin.principal.map(str::to_owned),
+            request_id: origin.request_id.map(str::to_owned),
+            kinds: description.kinds,
+            attributes: description.attributes,
+            members_added: description.members_added,
+            members_removed: description.members_removed,
+            level: settings.level,
+            data,
+            hidden_group_attributes: self.hidden_group_attributes.clone(),
+        })
     }
 
     /// The resource with `id`.
@@ -254,18 +319,20 @@ impl ResourceManager {
     ///
     /// As [`ResourceManager::create`], plus [`Error::NotFound`], [`Error::PreconditionFailed`]
     /// and `mutability`.
-    pub async fn replace(
+    pub async fn replace<'o>(
         &self,
-        tenant: &str,
+        origin: impl Into<Origin<'o>>,
         resource_type: &str,
         id: &str,
         body: Value,
         if_match: Option<&Version>,
     ) -> Result<StoredResource> {
+        let origin = origin.into();
         let (schema, keys) = self.resource_type(resource_type)?;
-        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
         let body = normalize_resource(&schema, body, &self.config.compatibility)?;
-        self.write_loop(scope, &schema, id, if_match, |existing| {
+        let write = Write { origin, scope, schema: &schema, change: Change::Put };
+        self.write_loop(write, id, if_match, |existing| {
             let merged = merge_replace(&schema, &existing, body.clone())?;
             validate_resource(&schema, &merged)?;
             if without_meta(&merged) == without_meta(&existing) {
@@ -284,9 +351,9 @@ impl ResourceManager {
     ///
     /// The PATCH errors (`invalidPath`, `noTarget`, `mutability`, `invalidValue`, …), `tooMany`
     /// past the operation limit, [`Error::NotFound`] and [`Error::PreconditionFailed`].
-    pub async fn patch(
+    pub async fn patch<'o>(
         &self,
-        tenant: &str,
+        origin: impl Into<Origin<'o>>,
         resource_type: &str,
         id: &str,
         request: &PatchRequest,
@@ -298,10 +365,12 @@ impl ResourceManager {
                 detail: format!("a PATCH request may carry at most {limit} operations"),
             });
         }
+        let origin = origin.into();
         let (schema, keys) = self.resource_type(resource_type)?;
-        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
+        let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
         let compat = self.config.compatibility;
-        self.write_loop(scope, &schema, id, if_match, |existing| {
+        let write = Write { origin, scope, schema: &schema, change: Change::Patch };
+        self.write_loop(write, id, if_match, |existing| {
             let outcome = apply_patch_owned(&schema, existing, request, &compat)?;
             Ok((outcome.resource, outcome.changed))
         })
@@ -314,12 +383,13 @@ impl ResourceManager {
     /// a fresh read, unless the client pinned a version with `if_match`.
     async fn write_loop(
         &self,
-        scope: Scope<'_>,
-        schema: &ResourceTypeSchema<'_>,
+        write: Write<'_, '_>,
         id: &str,
         if_match: Option<&Version>,
         change: impl Fn(JsonObject) -> Result<(JsonObject, bool)>,
     ) -> Result<StoredResource> {
+        let Write { origin, scope, schema, change: kind } = write;
+        let events = self.config.events.enabled;
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let existing = self.store.get(scope, id).await?.ok_or_else(|| not_found(schema, id))?;
             if if_match.is_some_and(|v| *v != existing.version) {
@@ -327,19 +397,24 @@ impl ResourceManager {
             }
             let version = existing.version;
             let meta = existing.resource.get("meta").cloned();
+            // The event compares the states before and after: keep the old one only if needed.
+            let before = events.then(|| existing.resource.clone());
             let (mut updated, changed) = change(existing.resource)?;
             if !changed {
                 return Ok(StoredResource::new(updated, version));
             }
             updated.insert("id".to_owned(), Value::String(id.to_owned()));
+            let now = self.clock.timestamp();
             let mut meta = meta.unwrap_or_else(|| json!({}));
             if let Value::Object(meta) = &mut meta {
-                meta.insert("lastModified".to_owned(), Value::String(self.clock.timestamp()));
+                meta.insert("lastModified".to_owned(), Value::String(now.clone()));
                 meta.remove("version");
                 meta.remove("location");
             }
             updated.insert("meta".to_owned(), meta);
-            match self.store.replace(scope, id, updated, Some(&version)).await {
+            let event = self.event(origin, schema, id, &now, kind, before.as_ref(), Some(&updated));
+            let options = WriteOptions::at(&now).with_event(event.as_ref());
+            match self.store.replace_opts(scope, id, updated, Some(&version), options).await {
                 Err(Error::PreconditionFailed { .. }) if if_match.is_none() => continue,
                 Err(Error::PreconditionFailed { .. }) => return Err(precondition_failed()),
                 other => return other,
@@ -356,16 +431,20 @@ impl ResourceManager {
     /// # Errors
     ///
     /// [`Error::NotFound`] and [`Error::PreconditionFailed`].
-    pub async fn delete(
+    pub async fn delete<'o>(
         &self,
-        tenant: &str,
+        origin: impl Into<Origin<'o>>,
         resource_type: &str,
         id: &str,
         if_match: Option<&Version>,
     ) -> Result<()> {
+        let origin = origin.into();
         let (schema, keys) = self.resource_type(resource_type)?;
-        let scope = Scope::new(tenant, &schema.resource_type().name, keys);
-        self.store.delete(scope, id, if_match).await
+        let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
+        let now = self.clock.timestamp();
+        let event = self.event(origin, &schema, id, &now, Change::Delete, None, None);
+        let options = WriteOptions::at(&now).with_event(event.as_ref());
+        self.store.delete_opts(scope, id, if_match, options).await
     }
 
     /// Lists resources: filter, sort and page as `request` asks (its `attributes` and
@@ -526,7 +605,9 @@ fn reject_unreturnable(
 ) -> Result<()> {
     use scimkit_filter::{AttrName, AttrPath, Filter};
     // The attribute `name` (with `sub`) under the schema URI `uri`.
-    let check = |uri: Option<&scimkit_filter::SchemaUri>, name: &AttrName, sub: Option<&AttrName>| {
+    let check = |uri: Option<&scimkit_filter::SchemaUri>,
+                 name: &AttrName,
+                 sub: Option<&AttrName>| {
         let resolved =
             schema.resolve(uri.map(|u| u.as_str()), name.as_str(), sub.map(AttrName::as_str));
         let never = resolved.is_some_and(|r| {
@@ -559,6 +640,15 @@ fn reject_unreturnable(
         Filter::Not(inner) => reject_unreturnable(schema, inner, outer),
         _ => Ok(()),
     }
+}
+
+/// One write of an existing resource: where it comes from, what it applies to, what it is.
+#[derive(Clone, Copy)]
+struct Write<'a, 's> {
+    origin: Origin<'a>,
+    scope: Scope<'a>,
+    schema: &'a ResourceTypeSchema<'s>,
+    change: Change,
 }
 
 /// The resource without `meta`, for comparing content.

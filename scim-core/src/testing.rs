@@ -32,7 +32,7 @@ use crate::normalize::JsonObject;
 use crate::registry::Registry;
 use crate::sort::SortKey;
 use crate::store::{
-    DynResourceStore, KeyAttribute, Page, Query, ResourceStore, Scope, StoreKeys, Version,
+    DynResourceStore, KeyAttribute, Page, Query, ResourceStoreExt, Scope, StoreKeys, Version,
 };
 
 /// Runs every check of the suite on `store`.

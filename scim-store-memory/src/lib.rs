@@ -6,10 +6,16 @@
 //! `userName eq "x"` cost the same at a million users as at a thousand. Each tenant has its own
 //! lock: readers run in parallel, and a writer blocks only its own tenant.
 //!
+//! Each tenant's event feed lives under the same lock as its resources, so an event is
+//! recorded in the same step as its change, and in commit order; waiters on a feed are woken
+//! directly by the writer. The feed keeps the latest [`DEFAULT_EVENT_RETENTION`] events of each
+//! tenant (see [`InMemoryStore::with_event_retention`]): like the resources, it lives only as
+//! long as the process.
+//!
 //! It passes the whole shared conformance suite (`scimkit_core::testing`).
 //!
 //! ```
-//! use scimkit_core::{Page, Query, Registry, ResourceStore, Scope, StoreKeys};
+//! use scimkit_core::{Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, StoreKeys};
 //! use scimkit_store_memory::InMemoryStore;
 //! use serde_json::json;
 //!
@@ -32,20 +38,27 @@
 
 #![forbid(unsafe_code)]
 
+mod feed;
 mod index;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use async_trait::async_trait;
+use scimkit_core::event::{Event, EventCursor, Prune};
 use scimkit_core::{
-    Capabilities, Clock, Error, JsonObject, Membership, Query, QueryPage, ResourceStore, Result,
-    Scope, StoredResource, SystemClock, Version,
+    Capabilities, Error, JsonObject, Membership, Query, QueryPage, ResourceStore, Result, Scope,
+    StoredResource, Version, WriteOptions,
 };
+use tokio::sync::Notify;
 
 use table::Tenant;
+
+/// How many events each tenant's feed keeps by default: the oldest are pruned past it.
+pub const DEFAULT_EVENT_RETENTION: usize = 100_000;
 
 /// A concurrent in-memory [`ResourceStore`].
 ///
@@ -57,9 +70,16 @@ pub struct InMemoryStore {
 
 #[derive(Debug)]
 struct Inner {
-    tenants: RwLock<HashMap<String, Arc<RwLock<Tenant>>>>,
-    clock: Arc<dyn Clock>,
+    tenants: RwLock<HashMap<String, Arc<Slot>>>,
     versions: AtomicU64,
+    retention: usize,
+}
+
+/// One tenant: its data behind its lock, and the waiters on its feed beside it.
+#[derive(Debug)]
+struct Slot {
+    data: RwLock<Tenant>,
+    events: Notify,
 }
 
 impl Default for InMemoryStore {
@@ -69,19 +89,20 @@ impl Default for InMemoryStore {
 }
 
 impl InMemoryStore {
-    /// An empty store on the system clock.
+    /// An empty store.
     pub fn new() -> Self {
-        Self::with_clock(Arc::new(SystemClock))
+        Self::with_event_retention(DEFAULT_EVENT_RETENTION)
     }
 
-    /// An empty store that stamps the groups it changes on a member's deletion with `clock`'s
-    /// time.
-    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+    /// An empty store whose tenants' feeds keep at most `events` events each (at least one):
+    /// recording one more prunes the oldest, and a consumer behind it gets
+    /// [`Error::EventsPruned`].
+    pub fn with_event_retention(events: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
                 tenants: RwLock::new(HashMap::new()),
-                clock,
                 versions: AtomicU64::new(0),
+                retention: events.max(1),
             }),
         }
     }
@@ -89,7 +110,7 @@ impl InMemoryStore {
     /// The number of resources stored, over all tenants and types.
     pub fn len(&self) -> usize {
         let tenants = read(&self.inner.tenants);
-        tenants.values().map(|t| read(t).len()).sum()
+        tenants.values().map(|t| read(&t.data).len()).sum()
     }
 
     /// Whether the store holds no resource.
@@ -98,21 +119,41 @@ impl InMemoryStore {
     }
 
     /// The tenant's data, if it has any.
-    fn tenant(&self, tenant: &str) -> Option<Arc<RwLock<Tenant>>> {
+    fn tenant(&self, tenant: &str) -> Option<Arc<Slot>> {
         read(&self.inner.tenants).get(tenant).cloned()
     }
 
     /// The tenant's data, created if needed.
-    fn tenant_or_new(&self, tenant: &str) -> Arc<RwLock<Tenant>> {
+    fn tenant_or_new(&self, tenant: &str) -> Arc<Slot> {
         if let Some(found) = self.tenant(tenant) {
             return found;
         }
         let mut tenants = write(&self.inner.tenants);
-        tenants.entry(tenant.to_owned()).or_default().clone()
+        let slot = tenants.entry(tenant.to_owned()).or_insert_with(|| {
+            Arc::new(Slot {
+                data: RwLock::new(Tenant::new(self.inner.retention)),
+                events: Notify::new(),
+            })
+        });
+        slot.clone()
     }
 
     fn next_version(&self) -> Version {
         Version::new((self.inner.versions.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+    }
+
+    /// Runs a write on the tenant's data and wakes the feed's waiters if it recorded events.
+    fn write_tenant<T>(
+        &self,
+        slot: &Slot,
+        options: WriteOptions<'_>,
+        write: impl FnOnce(&mut Tenant) -> Result<T>,
+    ) -> Result<T> {
+        let result = write(&mut self::write(&slot.data));
+        if result.is_ok() && options.event.is_some() {
+            slot.events.notify_waiters();
+        }
+        result
     }
 }
 
@@ -122,48 +163,60 @@ impl ResourceStore for InMemoryStore {
         Capabilities::new(true, true)
     }
 
-    async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource> {
-        let tenant = self.tenant_or_new(scope.tenant);
-        let mut tenant = write(&tenant);
-        let version = self.next_version();
-        tenant.create(scope, resource, version)
+    async fn create_opts(
+        &self,
+        scope: Scope<'_>,
+        resource: JsonObject,
+        options: WriteOptions<'_>,
+    ) -> Result<StoredResource> {
+        let slot = self.tenant_or_new(scope.tenant);
+        self.write_tenant(&slot, options, |tenant| {
+            tenant.create(scope, resource, self.next_version(), options)
+        })
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
-        let Some(tenant) = self.tenant(scope.tenant) else { return Ok(None) };
-        let tenant = read(&tenant);
+        let Some(slot) = self.tenant(scope.tenant) else { return Ok(None) };
+        let tenant = read(&slot.data);
         Ok(tenant.get(scope.resource_type, id))
     }
 
-    async fn replace(
+    async fn replace_opts(
         &self,
         scope: Scope<'_>,
         id: &str,
         resource: JsonObject,
         if_match: Option<&Version>,
+        options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
-        let Some(tenant) = self.tenant(scope.tenant) else {
+        let Some(slot) = self.tenant(scope.tenant) else {
             return Err(not_found(scope, id));
         };
-        let mut tenant = write(&tenant);
-        let version = self.next_version();
-        tenant.replace(scope, id, resource, if_match, version)
+        self.write_tenant(&slot, options, |tenant| {
+            tenant.replace(scope, id, resource, if_match, self.next_version(), options)
+        })
     }
 
-    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()> {
-        let Some(tenant) = self.tenant(scope.tenant) else {
+    async fn delete_opts(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        if_match: Option<&Version>,
+        options: WriteOptions<'_>,
+    ) -> Result<()> {
+        let Some(slot) = self.tenant(scope.tenant) else {
             return Err(not_found(scope, id));
         };
-        let mut tenant = write(&tenant);
-        let now = self.inner.clock.timestamp();
-        tenant.delete(scope, id, if_match, &now, || self.next_version())
+        self.write_tenant(&slot, options, |tenant| {
+            tenant.delete(scope, id, if_match, options, || self.next_version())
+        })
     }
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
-        let Some(tenant) = self.tenant(scope.tenant) else {
+        let Some(slot) = self.tenant(scope.tenant) else {
             return Ok(QueryPage::done(Vec::new(), 0));
         };
-        let tenant = read(&tenant);
+        let tenant = read(&slot.data);
         Ok(tenant.query(scope, query))
     }
 
@@ -172,9 +225,60 @@ impl ResourceStore for InMemoryStore {
         tenant: &str,
         member_ids: &[&str],
     ) -> Result<BTreeMap<String, Vec<Membership>>> {
-        let Some(tenant) = self.tenant(tenant) else { return Ok(BTreeMap::new()) };
-        let tenant = read(&tenant);
+        let Some(slot) = self.tenant(tenant) else { return Ok(BTreeMap::new()) };
+        let tenant = read(&slot.data);
         Ok(tenant.groups_of(member_ids))
+    }
+
+    async fn read_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        let slot = self.tenant_or_new(tenant);
+        let tenant = read(&slot.data);
+        tenant.feed.read(after, limit)
+    }
+
+    async fn wait_for_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        timeout: Duration,
+    ) -> Result<bool> {
+        let slot = self.tenant_or_new(tenant);
+        // Registered before the check, so a write between the check and the wait wakes it.
+        let notified = slot.events.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if read(&slot.data).feed.has_after(after)? {
+            return Ok(true);
+        }
+        Ok(tokio::time::timeout(timeout, notified).await.is_ok())
+    }
+
+    async fn prune_events(&self, tenant: &str, prune: &Prune) -> Result<u64> {
+        let slot = self.tenant_or_new(tenant);
+        let mut tenant = write(&slot.data);
+        tenant.feed.prune(prune)
+    }
+
+    async fn checkpoint(&self, tenant: &str, consumer: &str) -> Result<Option<EventCursor>> {
+        let slot = self.tenant_or_new(tenant);
+        let tenant = read(&slot.data);
+        Ok(tenant.feed.checkpoint(consumer))
+    }
+
+    async fn save_checkpoint(
+        &self,
+        tenant: &str,
+        consumer: &str,
+        cursor: &EventCursor,
+    ) -> Result<()> {
+        let slot = self.tenant_or_new(tenant);
+        let mut tenant = write(&slot.data);
+        tenant.feed.save_checkpoint(consumer, cursor)
     }
 }
 

@@ -4,10 +4,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use scimkit_core::{
     Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
-    StoredResource, Version, group_member_ids, remove_group_member,
+    StoredResource, Version, WriteOptions, group_member_ids, remove_group_member,
 };
 use serde_json::Value;
 
+use crate::feed::Feed;
 use crate::index::{Index, candidates};
 use crate::not_found;
 
@@ -78,14 +79,27 @@ impl Table {
 }
 
 /// Everything stored for one tenant.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tenant {
     tables: HashMap<Box<str>, Table>,
     /// Member id to the ids of the groups that list it in `members`.
     groups_by_member: HashMap<Box<str>, BTreeSet<Box<str>>>,
+    /// The tenant's events.
+    pub(crate) feed: Feed,
+    /// The most events the feed keeps.
+    pub(crate) retention: usize,
 }
 
 impl Tenant {
+    pub(crate) fn new(retention: usize) -> Self {
+        Self {
+            tables: HashMap::new(),
+            groups_by_member: HashMap::new(),
+            feed: Feed::default(),
+            retention,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.tables.values().map(|t| t.rows.len()).sum()
     }
@@ -101,6 +115,7 @@ impl Tenant {
         scope: Scope<'_>,
         resource: JsonObject,
         version: Version,
+        options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
         let id = resource_id(&resource)?;
         let table = self.table(scope);
@@ -109,10 +124,13 @@ impl Tenant {
         }
         table.check_unique(&resource, None)?;
         table.index(&id, &resource);
-        let row = Row { resource, version };
+        let row = Row { resource, version: version.clone() };
         let stored = row.to_stored();
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.link_members(&id, &row.resource);
+        }
+        if let Some(event) = options.event {
+            self.feed.record(scope.tenant, event, &row.resource, Some(&version), self.retention);
         }
         self.table(scope).rows.insert(id.into_boxed_str(), row);
         Ok(stored)
@@ -129,6 +147,7 @@ impl Tenant {
         resource: JsonObject,
         if_match: Option<&Version>,
         version: Version,
+        options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
         if resource_id(&resource)? != id {
             return Err(Error::invalid_value("a replacement must keep the resource's id"));
@@ -140,11 +159,14 @@ impl Tenant {
         let old = table.rows.remove(id).map(|row| row.resource).unwrap_or_default();
         table.unindex(id, &old);
         table.index(id, &resource);
-        let row = Row { resource, version };
+        let row = Row { resource, version: version.clone() };
         let stored = row.to_stored();
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.unlink_members(id, &old);
             self.link_members(id, &row.resource);
+        }
+        if let Some(event) = options.event {
+            self.feed.record(scope.tenant, event, &row.resource, Some(&version), self.retention);
         }
         self.table(scope).rows.insert(id.into(), row);
         Ok(stored)
@@ -155,7 +177,7 @@ impl Tenant {
         scope: Scope<'_>,
         id: &str,
         if_match: Option<&Version>,
-        now: &str,
+        options: WriteOptions<'_>,
         mut next_version: impl FnMut() -> Version,
     ) -> Result<()> {
         let table = self.table(scope);
@@ -166,13 +188,21 @@ impl Tenant {
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.unlink_members(id, &row.resource);
         }
+        if let Some(event) = options.event {
+            self.feed.record(scope.tenant, event, &row.resource, None, self.retention);
+        }
         // Remove the deleted resource from every group that lists it.
         let groups = self.groups_by_member.remove(id).unwrap_or_default();
         let Some(table) = self.tables.get_mut(GROUP_RESOURCE_TYPE) else { return Ok(()) };
         for group_id in groups {
             let Some(group) = table.rows.get_mut(&group_id) else { continue };
-            remove_group_member(&mut group.resource, id, now);
+            remove_group_member(&mut group.resource, id, options.time);
             group.version = next_version();
+            if let Some(event) = options.event {
+                let cascade = event.member_removed(&group_id, &group.resource);
+                let version = Some(&group.version);
+                self.feed.record(scope.tenant, &cascade, &group.resource, version, self.retention);
+            }
         }
         Ok(())
     }

@@ -53,8 +53,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod events;
 mod filter;
 mod migrate;
+mod tx;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -63,10 +65,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use scimkit_core::event::{Event, EventCursor, Prune};
 use scimkit_core::{
-    Capabilities, Clock, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
-    Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource,
-    SystemClock, Version,
+    Capabilities, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute,
+    Membership, Query, QueryPage, ResourceStore, Result, Scope, SortOrder, StoredResource, Version,
+    WriteOptions,
 };
 use serde_json::Value;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -74,7 +77,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{Json, ToSql, Type};
 use tokio_postgres::{NoTls, Row};
 
+use crate::events::commit_with_events;
 use crate::filter::{BASE_PARAMS, key_name, key_table};
+use crate::tx::Tx;
 
 pub use deadpool_postgres;
 pub use tokio_postgres;
@@ -92,7 +97,8 @@ pub struct PostgresStore {
 
 struct Inner {
     pool: Pool,
-    clock: Arc<dyn Clock>,
+    /// Wakes the waiters on event feeds.
+    listener: events::Listener,
     /// The key attributes known to be backfilled in the key tables: (resource type, attribute,
     /// case-exact, unique).
     keys_ready: Mutex<HashSet<(String, String, bool, bool)>>,
@@ -127,48 +133,41 @@ impl PostgresStore {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager).max_size(16).build().map_err(backend)?;
-        Self::from_pool(pool).await
+        Self::open(pool, Some(config)).await
     }
 
     /// A store over an existing pool; applies the schema migrations.
+    ///
+    /// Such a store has no connection of its own to LISTEN on, so a consumer waiting for
+    /// events looks for them every 50 ms instead of being woken by the commit (stores from
+    /// [`PostgresStore::connect`] are woken).
     ///
     /// # Errors
     ///
     /// [`Error::Backend`] if no connection can be had or a migration fails.
     pub async fn from_pool(pool: Pool) -> Result<Self> {
+        Self::open(pool, None).await
+    }
+
+    async fn open(pool: Pool, listen: Option<tokio_postgres::Config>) -> Result<Self> {
         let mut client = pool.get().await.map_err(backend)?;
         migrate::run(&mut client).await.map_err(backend)?;
         drop(client);
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
-                clock: Arc::new(SystemClock),
+                listener: events::Listener::new(listen),
                 keys_ready: Mutex::new(HashSet::new()),
                 keys_pruned: Mutex::new(HashSet::new()),
                 jit_off: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
         })
-    }
-
-    /// This store, stamping the groups it changes when a member is deleted with `clock`'s time.
-    #[must_use]
-    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                pool: self.inner.pool.clone(),
-                clock,
-                keys_ready: Mutex::new(HashSet::new()),
-                keys_pruned: Mutex::new(HashSet::new()),
-                jit_off: Mutex::new(HashSet::new()),
-                spellings: Mutex::new(HashSet::new()),
-            }),
-        }
     }
 
     /// The connection pool.
@@ -232,7 +231,7 @@ impl PostgresStore {
         }
         self.ensure_keys(scope).await?;
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(backend)?;
+        let tx = Tx::begin(&mut client).await.map_err(backend)?;
         let count = i64::try_from(resources.len()).map_err(backend)?;
         let versions: Vec<i64> = tx
             .query_one(
@@ -306,7 +305,7 @@ impl PostgresStore {
     /// be recorded; returns them, to be marked known once `tx` commits.
     async fn record_spellings<'r>(
         &self,
-        tx: &deadpool_postgres::Transaction<'_>,
+        tx: &Tx<'_>,
         resource_type: &str,
         resources: impl IntoIterator<Item = &'r JsonObject>,
     ) -> Result<Vec<(String, String)>> {
@@ -456,7 +455,7 @@ impl PostgresStore {
             return Ok(());
         }
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(backend)?;
+        let tx = Tx::begin(&mut client).await.map_err(backend)?;
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtext('scim_key_defs:' || $1))",
             &[&scope.resource_type],
@@ -529,7 +528,7 @@ impl PostgresStore {
 /// Rebuilds the keys of one key attribute for every resource of `resource_type`. Values that
 /// already collide are kept once (the first by id); uniqueness holds for every later write.
 async fn backfill(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &Tx<'_>,
     resource_type: &str,
     key: &KeyAttribute,
     unique: bool,
@@ -594,7 +593,7 @@ fn unique_or_backend(e: tokio_postgres::Error, attribute: &str) -> Error {
 /// The rows come as a slice rather than an iterator: an iterator built by closures, held
 /// across the awaits, would keep the caller's future from being `Send` (rust-lang/rust#64552).
 async fn copy_rows<const N: usize>(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &Tx<'_>,
     target: &str,
     types: &[Type; N],
     rows: &[[&(dyn ToSql + Sync); N]],
@@ -632,6 +631,21 @@ fn member_ids(group: &JsonObject) -> Vec<String> {
     ids
 }
 
+/// The event of a write of `resource` (as written; for a delete, its `externalId` as it was),
+/// as a list of the events the write records.
+fn event_of(
+    scope: Scope<'_>,
+    options: WriteOptions<'_>,
+    resource: &JsonObject,
+    version: Option<&Version>,
+) -> Vec<Event> {
+    options
+        .event
+        .map(|draft| draft.record(scope.tenant, EventCursor::default(), resource, version))
+        .into_iter()
+        .collect()
+}
+
 fn stored(row: &Row) -> StoredResource {
     let Json(resource): Json<JsonObject> = row.get("data");
     let version: i64 = row.get("version");
@@ -639,12 +653,7 @@ fn stored(row: &Row) -> StoredResource {
 }
 
 /// Writes the keys and memberships of `resource` (after the old ones were removed).
-async fn write_index(
-    tx: &deadpool_postgres::Transaction<'_>,
-    scope: Scope<'_>,
-    id: &str,
-    resource: &JsonObject,
-) -> Result<()> {
+async fn write_index(tx: &Tx<'_>, scope: Scope<'_>, id: &str, resource: &JsonObject) -> Result<()> {
     for key in &scope.keys.indexed {
         let Some(value) = key.key(resource) else { continue };
         let unique = scope.keys.unique.contains(key);
@@ -679,11 +688,7 @@ async fn write_index(
 }
 
 /// Removes the keys and memberships of the resource `id`.
-async fn clear_index(
-    tx: &deadpool_postgres::Transaction<'_>,
-    scope: Scope<'_>,
-    id: &str,
-) -> Result<()> {
+async fn clear_index(tx: &Tx<'_>, scope: Scope<'_>, id: &str) -> Result<()> {
     for sql in [
         "DELETE FROM scim_unique_keys WHERE tenant = $1 AND resource_type = $2 AND id = $3",
         "DELETE FROM scim_index_keys WHERE tenant = $1 AND resource_type = $2 AND id = $3",
@@ -703,11 +708,7 @@ async fn clear_index(
 
 /// After a failed compare-and-swap on `id`: `NotFound` if it does not exist, else
 /// `PreconditionFailed`.
-async fn missing_or_stale(
-    tx: &deadpool_postgres::Transaction<'_>,
-    scope: Scope<'_>,
-    id: &str,
-) -> Error {
+async fn missing_or_stale(tx: &Tx<'_>, scope: Scope<'_>, id: &str) -> Error {
     let exists = tx
         .query_opt(
             "SELECT 1 FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3",
@@ -732,11 +733,16 @@ impl ResourceStore for PostgresStore {
         Capabilities::new(true, true)
     }
 
-    async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource> {
+    async fn create_opts(
+        &self,
+        scope: Scope<'_>,
+        resource: JsonObject,
+        options: WriteOptions<'_>,
+    ) -> Result<StoredResource> {
         let id = resource_id(&resource)?.to_owned();
         self.ensure_keys(scope).await?;
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(backend)?;
+        let tx = Tx::begin(&mut client).await.map_err(backend)?;
         let stmt = tx
             .prepare_cached(
                 "INSERT INTO scim_resources (tenant, resource_type, id, version, data) \
@@ -751,9 +757,11 @@ impl ResourceStore for PostgresStore {
             .get(0);
         write_index(&tx, scope, &id, &resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
-        tx.commit().await.map_err(backend)?;
+        let version = Version::new(version.to_string());
+        let events = event_of(scope, options, &resource, Some(&version));
+        commit_with_events(tx, scope.tenant, &events).await?;
         self.spellings_committed(spellings);
-        Ok(StoredResource::new(resource, Version::new(version.to_string())))
+        Ok(StoredResource::new(resource, version))
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
@@ -772,19 +780,20 @@ impl ResourceStore for PostgresStore {
         Ok(row.as_ref().map(stored))
     }
 
-    async fn replace(
+    async fn replace_opts(
         &self,
         scope: Scope<'_>,
         id: &str,
         resource: JsonObject,
         if_match: Option<&Version>,
+        options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
         if resource_id(&resource)? != id {
             return Err(Error::invalid_value("a replacement must keep the resource's id"));
         }
         self.ensure_keys(scope).await?;
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(backend)?;
+        let tx = Tx::begin(&mut client).await.map_err(backend)?;
         let expected = expected_version(if_match);
         if expected == Some(None) {
             return Err(missing_or_stale(&tx, scope, id).await);
@@ -810,14 +819,22 @@ impl ResourceStore for PostgresStore {
         clear_index(&tx, scope, id).await?;
         write_index(&tx, scope, id, &resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
-        tx.commit().await.map_err(backend)?;
+        let version = Version::new(version.to_string());
+        let events = event_of(scope, options, &resource, Some(&version));
+        commit_with_events(tx, scope.tenant, &events).await?;
         self.spellings_committed(spellings);
-        Ok(StoredResource::new(resource, Version::new(version.to_string())))
+        Ok(StoredResource::new(resource, version))
     }
 
-    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()> {
+    async fn delete_opts(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        if_match: Option<&Version>,
+        options: WriteOptions<'_>,
+    ) -> Result<()> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(backend)?;
+        let tx = Tx::begin(&mut client).await.map_err(backend)?;
         let expected = expected_version(if_match);
         if expected == Some(None) {
             return Err(missing_or_stale(&tx, scope, id).await);
@@ -826,7 +843,7 @@ impl ResourceStore for PostgresStore {
         let stmt = tx
             .prepare_cached(
                 "DELETE FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3 \
-                 AND ($4::bigint IS NULL OR version = $4) RETURNING id",
+                 AND ($4::bigint IS NULL OR version = $4) RETURNING data->'externalId'",
             )
             .await
             .map_err(backend)?;
@@ -834,9 +851,14 @@ impl ResourceStore for PostgresStore {
             .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id, &expected])
             .await
             .map_err(backend)?;
-        if deleted.is_none() {
+        let Some(deleted) = deleted else {
             return Err(missing_or_stale(&tx, scope, id).await);
+        };
+        let mut gone = JsonObject::new();
+        if let Some(Json(external_id)) = deleted.get::<_, Option<Json<Value>>>(0) {
+            gone.insert("externalId".to_owned(), external_id);
         }
+        let mut events = event_of(scope, options, &gone, None);
         clear_index(&tx, scope, id).await?;
 
         // Remove the deleted resource from every group that lists it: lock those groups (in id
@@ -851,19 +873,26 @@ impl ResourceStore for PostgresStore {
             )
             .await
             .map_err(backend)?;
-        let now = self.inner.clock.timestamp();
         let mut changed = Vec::with_capacity(groups.len());
         for group in &groups {
             let group_id: String = group.get(0);
             let Json(mut data): Json<JsonObject> = group.get(1);
-            scimkit_core::remove_group_member(&mut data, id, &now);
-            tx.execute(
-                "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
-                 WHERE tenant = $1 AND resource_type = $2 AND id = $3",
-                &[&scope.tenant, &GROUP_RESOURCE_TYPE, &group_id, &Json(&data)],
-            )
-            .await
-            .map_err(backend)?;
+            scimkit_core::remove_group_member(&mut data, id, options.time);
+            let version: i64 = tx
+                .query_one(
+                    "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
+                     WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING version",
+                    &[&scope.tenant, &GROUP_RESOURCE_TYPE, &group_id, &Json(&data)],
+                )
+                .await
+                .map_err(backend)?
+                .get(0);
+            if let Some(event) = options.event {
+                let cascade = event.member_removed(&group_id, &data);
+                let version = Version::new(version.to_string());
+                let cursor = EventCursor::default();
+                events.push(cascade.record(scope.tenant, cursor, &data, Some(&version)));
+            }
             changed.push(data);
         }
         let spellings = self.record_spellings(&tx, GROUP_RESOURCE_TYPE, &changed).await?;
@@ -873,7 +902,7 @@ impl ResourceStore for PostgresStore {
         )
         .await
         .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
+        commit_with_events(tx, scope.tenant, &events).await?;
         self.spellings_committed(spellings);
         Ok(())
     }
@@ -1007,6 +1036,41 @@ impl ResourceStore for PostgresStore {
                 .push(Membership::new(row.get::<_, String>(1), row.get(2)));
         }
         Ok(out)
+    }
+
+    async fn read_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        self.read_feed(tenant, after, limit).await
+    }
+
+    async fn wait_for_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        timeout: std::time::Duration,
+    ) -> Result<bool> {
+        self.wait_feed(tenant, after, timeout).await
+    }
+
+    async fn prune_events(&self, tenant: &str, prune: &Prune) -> Result<u64> {
+        self.prune_feed(tenant, prune).await
+    }
+
+    async fn checkpoint(&self, tenant: &str, consumer: &str) -> Result<Option<EventCursor>> {
+        self.load_checkpoint(tenant, consumer).await
+    }
+
+    async fn save_checkpoint(
+        &self,
+        tenant: &str,
+        consumer: &str,
+        cursor: &EventCursor,
+    ) -> Result<()> {
+        self.store_checkpoint(tenant, consumer, cursor).await
     }
 }
 

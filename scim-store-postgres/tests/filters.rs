@@ -5,7 +5,10 @@
 
 mod common;
 
-use scimkit_core::{FilterExecution, Page, Query, Registry, ResourceStore, Scope, SortKey, SortOrder};
+use scimkit_core::{
+    FilterExecution, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey,
+    SortOrder,
+};
 use scimkit_store_memory::InMemoryStore;
 use serde_json::{Value, json};
 

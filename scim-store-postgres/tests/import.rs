@@ -8,7 +8,9 @@ mod common;
 
 use std::sync::Arc;
 
-use scimkit_core::{Error, JsonObject, Page, Query, Registry, ResourceStore, Scope};
+use scimkit_core::{
+    Error, JsonObject, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope,
+};
 use scimkit_store_postgres::PostgresStore;
 use serde_json::{Value, json};
 

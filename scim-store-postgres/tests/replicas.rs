@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use scimkit_core::{Error, Registry, ResourceStore, Scope, StoreKeys};
+use scimkit_core::{Error, Registry, ResourceStore, ResourceStoreExt, Scope, StoreKeys};
 use serde_json::{Value, json};
 
 fn object(v: Value) -> scimkit_core::JsonObject {

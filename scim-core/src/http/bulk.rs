@@ -120,7 +120,7 @@ async fn run(
     let path = resolve_str(&op.path, created);
     let data = op.data.clone().map(|d| resolve_value(d, created));
     let manager = call.service.manager();
-    let tenant = call.principal.tenant.as_str();
+    let origin = call.origin();
     let path_only = path.split('?').next().unwrap_or_default();
     let Route::Resources { resource_type, target } = route(manager.registry(), path_only)? else {
         return Err(Error::invalid_value(format!("a bulk operation cannot target {path}")));
@@ -146,16 +146,16 @@ async fn run(
     call.service.authorize(call, Operation::new(kind, Some(&resource_type), id))?;
     let stored =
         match (kind, id) {
-            (OperationKind::Create, _) => manager.create(tenant, &resource_type, data()?).await?,
+            (OperationKind::Create, _) => manager.create(origin, &resource_type, data()?).await?,
             (OperationKind::Replace, Some(id)) => {
-                manager.replace(tenant, &resource_type, id, data()?, if_match.as_ref()).await?
+                manager.replace(origin, &resource_type, id, data()?, if_match.as_ref()).await?
             }
             (OperationKind::Patch, Some(id)) => {
                 let request: PatchRequest = serde_json::from_value(data()?)?;
-                manager.patch(tenant, &resource_type, id, &request, if_match.as_ref()).await?
+                manager.patch(origin, &resource_type, id, &request, if_match.as_ref()).await?
             }
             (_, Some(id)) => {
-                manager.delete(tenant, &resource_type, id, if_match.as_ref()).await?;
+                manager.delete(origin, &resource_type, id, if_match.as_ref()).await?;
                 let mut response = BulkOperationResponse::new(op.method, 204)
                     .with_location(location(call, &resource_type, id));
                 if let Some(bulk_id) = &op.bulk_id {

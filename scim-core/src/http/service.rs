@@ -16,6 +16,7 @@ use super::query::parse_query;
 use super::route::{Route, Target, route};
 use super::{bulk, discovery};
 use crate::error::{Error, Result};
+use crate::event::Origin;
 use crate::manager::ResourceManager;
 use crate::message::{ListResponse, PatchRequest, SearchRequest, SortOrder};
 use crate::sort::SortKey;
@@ -153,6 +154,17 @@ pub(crate) struct Call<'a> {
     pub(crate) principal: Principal,
     /// The absolute base URL (with the tenant segment in path tenancy).
     pub(crate) base: String,
+    /// The request's id, shared by the events of every change it makes.
+    pub(crate) request_id: String,
+}
+
+impl Call<'_> {
+    /// Where the request's writes come from.
+    pub(crate) fn origin(&self) -> Origin<'_> {
+        Origin::new(&self.principal.tenant)
+            .with_principal(&self.principal.name)
+            .with_request_id(&self.request_id)
+    }
 }
 
 impl ScimService {
@@ -192,6 +204,7 @@ impl ScimService {
             path = %parts.uri.path(),
             resource_type = tracing::field::Empty,
             tenant = tracing::field::Empty,
+            request_id = tracing::field::Empty,
             status = tracing::field::Empty,
             latency_us = tracing::field::Empty,
         );
@@ -264,7 +277,9 @@ impl ScimService {
             });
         }
         tracing::Span::current().record("tenant", principal.tenant.as_str());
-        let call = Call { service: self, principal, base };
+        let request_id = uuid::Uuid::new_v4().to_string();
+        tracing::Span::current().record("request_id", request_id.as_str());
+        let call = Call { service: self, principal, base, request_id };
 
         match route {
             Route::Resources { resource_type, target } => {
@@ -324,7 +339,7 @@ impl ScimService {
                     Operation::new(OperationKind::Create, Some(resource_type), None),
                 )?;
                 let value = parse_json(self, parts, body)?;
-                let created = manager.create(tenant, resource_type, value).await?;
+                let created = manager.create(call.origin(), resource_type, value).await?;
                 let mut response = self
                     .resource_response(call, resource_type, created, &query, StatusCode::CREATED)
                     .await?;
@@ -382,7 +397,7 @@ impl ScimService {
                     OperationKind::Replace => {
                         let value = parse_json(self, parts, body)?;
                         let replaced = manager
-                            .replace(tenant, resource_type, &id, value, if_match.as_ref())
+                            .replace(call.origin(), resource_type, &id, value, if_match.as_ref())
                             .await?;
                         self.resource_response(
                             call,
@@ -397,7 +412,7 @@ impl ScimService {
                         let value = parse_json(self, parts, body)?;
                         let request: PatchRequest = serde_json::from_value(value)?;
                         let patched = manager
-                            .patch(tenant, resource_type, &id, &request, if_match.as_ref())
+                            .patch(call.origin(), resource_type, &id, &request, if_match.as_ref())
                             .await?;
                         if manager.config().patch_returns_resource {
                             self.resource_response(
@@ -416,7 +431,9 @@ impl ScimService {
                         }
                     }
                     _ => {
-                        manager.delete(tenant, resource_type, &id, if_match.as_ref()).await?;
+                        manager
+                            .delete(call.origin(), resource_type, &id, if_match.as_ref())
+                            .await?;
                         let mut response = Response::new(Vec::new());
                         *response.status_mut() = StatusCode::NO_CONTENT;
                         Ok(response)

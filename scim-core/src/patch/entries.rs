@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use scimkit_filter::{AttrExpr, AttrInfo, AttrTest, CompareOp, Filter, FilterSchema, PreparedFilter};
+use scimkit_filter::{
+    AttrExpr, AttrInfo, AttrTest, CompareOp, Filter, FilterSchema, PreparedFilter,
+};
 
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};

@@ -535,6 +535,9 @@ mod tests {
         assert_eq!(a.returned, Returned::Always);
         assert_eq!(a.uniqueness, Uniqueness::Global);
         let info = a.filter_info();
-        assert_eq!(info, scimkit_filter::AttrInfo::new(scimkit_filter::AttrType::Integer, false, true));
+        assert_eq!(
+            info,
+            scimkit_filter::AttrInfo::new(scimkit_filter::AttrType::Integer, false, true)
+        );
     }
 }

@@ -14,6 +14,7 @@ mod version;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -22,7 +23,9 @@ pub use membership::{group_member_ids, remove_group_member};
 pub use query::{FilterExecution, Page, Query, QueryPage};
 pub use version::Version;
 
+use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
+use crate::event::{Event, EventCursor, EventDraft, Prune};
 use crate::normalize::JsonObject;
 
 /// The name of the resource type whose `members` hold group membership.
@@ -117,7 +120,7 @@ impl Capabilities {
 ///   version succeeds only if the stored version equals it, checked and written atomically
 ///   (compare-and-swap, never check-then-write); otherwise it fails with
 ///   [`Error::PreconditionFailed`](crate::Error::PreconditionFailed). The library calls
-///   `replace` only for real changes, so a no-op PATCH keeps the version.
+///   `replace_opts` only for real changes, so a no-op PATCH keeps the version.
 /// - **Uniqueness.** For each [`KeyAttribute`] in `scope.keys.unique`, no two resources of the
 ///   scope may hold equal values (compared with [`scimkit_filter::fold_case`] unless the key is
 ///   case-exact), enforced atomically with the write: of two racing creates of `Alice` and
@@ -132,30 +135,53 @@ impl Capabilities {
 ///   and says what it did; results come in a stable order (by `id` when no sort is asked for).
 /// - **Isolation.** Nothing crosses tenants: ids, uniqueness, queries and membership are all per
 ///   tenant.
+/// - **Events.** Every successful write records the event of its [`WriteOptions`] (when it
+///   has one, completed with [`EventDraft::record`]) and, for a deletion, one
+///   [`EventDraft::member_removed`] event per group it changed, in the same atomic step as the
+///   change: a change is never stored without its events, nor an event without its change. A
+///   failed write records none. Each tenant's feed is in commit order, and a reader that reads
+///   after the last cursor it saw never misses an event, even when writers commit
+///   concurrently (a place in the feed is given at commit, never before it). Feeds, like
+///   everything else, are per tenant.
 /// - **Clone.** Implementations that are `Clone` share their data between clones.
 #[async_trait]
 pub trait ResourceStore: fmt::Debug + Send + Sync + 'static {
     /// What the store executes itself.
     fn capabilities(&self) -> Capabilities;
 
-    /// Stores a new resource.
-    async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource>;
+    /// Stores a new resource, and the event of `options` in the same atomic step.
+    async fn create_opts(
+        &self,
+        scope: Scope<'_>,
+        resource: JsonObject,
+        options: WriteOptions<'_>,
+    ) -> Result<StoredResource>;
 
     /// The resource with `id`, if there is one.
     async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>>;
 
-    /// Replaces the resource with `id`, if its version is `if_match` (when given).
-    async fn replace(
+    /// Replaces the resource with `id`, if its version is `if_match` (when given), and records
+    /// the event of `options` in the same atomic step.
+    async fn replace_opts(
         &self,
         scope: Scope<'_>,
         id: &str,
         resource: JsonObject,
         if_match: Option<&Version>,
+        options: WriteOptions<'_>,
     ) -> Result<StoredResource>;
 
-    /// Deletes the resource with `id`, if its version is `if_match` (when given), and removes
-    /// it from every group.
-    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()>;
+    /// Deletes the resource with `id`, if its version is `if_match` (when given), removes it
+    /// from every group (stamping those groups with `options.time`), and records the event of
+    /// `options` and one [`EventDraft::member_removed`] event per group, all in the same
+    /// atomic step.
+    async fn delete_opts(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        if_match: Option<&Version>,
+        options: WriteOptions<'_>,
+    ) -> Result<()>;
 
     /// Runs a query; see [`Query`] for what the store must and may do.
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage>;
@@ -167,7 +193,100 @@ pub trait ResourceStore: fmt::Debug + Send + Sync + 'static {
         tenant: &str,
         member_ids: &[&str],
     ) -> Result<BTreeMap<String, Vec<Membership>>>;
+
+    /// Up to `limit` events of `tenant`'s feed after `after` (from the start when `None`), in
+    /// feed order.
+    ///
+    /// Fails with [`Error::EventsPruned`](crate::Error::EventsPruned) if events after `after`
+    /// were pruned (reading from the start is never an error: it starts at the oldest event
+    /// kept).
+    async fn read_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        limit: usize,
+    ) -> Result<Vec<Event>>;
+
+    /// Waits until `tenant`'s feed has an event after `after`, or `timeout` passed: `true` if
+    /// there may be one (a waiter wakes within 100 ms of the commit), `false` on time-out.
+    async fn wait_for_events(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        timeout: Duration,
+    ) -> Result<bool>;
+
+    /// Removes events from `tenant`'s feed; returns how many. Readers after a pruned cursor
+    /// then get [`Error::EventsPruned`](crate::Error::EventsPruned).
+    async fn prune_events(&self, tenant: &str, prune: &Prune) -> Result<u64>;
+
+    /// The checkpoint of the consumer `consumer` of `tenant`'s feed, if it saved one.
+    async fn checkpoint(&self, tenant: &str, consumer: &str) -> Result<Option<EventCursor>>;
+
+    /// Saves the checkpoint of the consumer `consumer` of `tenant`'s feed.
+    async fn save_checkpoint(
+        &self,
+        tenant: &str,
+        consumer: &str,
+        cursor: &EventCursor,
+    ) -> Result<()>;
 }
+
+/// What a write records besides the resource: the time of the write, and its event.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct WriteOptions<'a> {
+    /// When the write happens (RFC 3339 UTC): what a store stamps on the resources it changes
+    /// itself (`meta.lastModified` of the groups a deletion changes).
+    pub time: &'a str,
+    /// The event of the change, if events are recorded.
+    pub event: Option<&'a EventDraft>,
+}
+
+impl<'a> WriteOptions<'a> {
+    /// A write at `time`, without an event.
+    pub fn at(time: &'a str) -> Self {
+        Self { time, event: None }
+    }
+
+    /// This write recording `event`.
+    #[must_use]
+    pub fn with_event(mut self, event: Option<&'a EventDraft>) -> Self {
+        self.event = event;
+        self
+    }
+}
+
+/// Writes without an event, stamped with the system clock: what tests, imports and tools call.
+/// Do not implement it: every [`ResourceStore`] has it.
+#[async_trait]
+pub trait ResourceStoreExt: ResourceStore {
+    /// [`ResourceStore::create_opts`] without an event.
+    async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource> {
+        let now = SystemClock.timestamp();
+        self.create_opts(scope, resource, WriteOptions::at(&now)).await
+    }
+
+    /// [`ResourceStore::replace_opts`] without an event.
+    async fn replace(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        resource: JsonObject,
+        if_match: Option<&Version>,
+    ) -> Result<StoredResource> {
+        let now = SystemClock.timestamp();
+        self.replace_opts(scope, id, resource, if_match, WriteOptions::at(&now)).await
+    }
+
+    /// [`ResourceStore::delete_opts`] without an event.
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()> {
+        let now = SystemClock.timestamp();
+        self.delete_opts(scope, id, if_match, WriteOptions::at(&now)).await
+    }
+}
+
+impl<T: ResourceStore + ?Sized> ResourceStoreExt for T {}
 
 /// A store behind a trait object.
 pub type DynResourceStore = dyn ResourceStore;
@@ -181,26 +300,38 @@ macro_rules! forward_store {
                 (**self).capabilities()
             }
 
-            async fn create(&self, scope: Scope<'_>, resource: JsonObject) -> Result<StoredResource> {
-                (**self).create(scope, resource).await
+            async fn create_opts(
+                &self,
+                scope: Scope<'_>,
+                resource: JsonObject,
+                options: WriteOptions<'_>,
+            ) -> Result<StoredResource> {
+                (**self).create_opts(scope, resource, options).await
             }
 
             async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
                 (**self).get(scope, id).await
             }
 
-            async fn replace(
+            async fn replace_opts(
                 &self,
                 scope: Scope<'_>,
                 id: &str,
                 resource: JsonObject,
                 if_match: Option<&Version>,
+                options: WriteOptions<'_>,
             ) -> Result<StoredResource> {
-                (**self).replace(scope, id, resource, if_match).await
+                (**self).replace_opts(scope, id, resource, if_match, options).await
             }
 
-            async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&Version>) -> Result<()> {
-                (**self).delete(scope, id, if_match).await
+            async fn delete_opts(
+                &self,
+                scope: Scope<'_>,
+                id: &str,
+                if_match: Option<&Version>,
+                options: WriteOptions<'_>,
+            ) -> Result<()> {
+                (**self).delete_opts(scope, id, if_match, options).await
             }
 
             async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
@@ -213,6 +344,41 @@ macro_rules! forward_store {
                 member_ids: &[&str],
             ) -> Result<BTreeMap<String, Vec<Membership>>> {
                 (**self).groups_of(tenant, member_ids).await
+            }
+
+            async fn read_events(
+                &self,
+                tenant: &str,
+                after: Option<&EventCursor>,
+                limit: usize,
+            ) -> Result<Vec<Event>> {
+                (**self).read_events(tenant, after, limit).await
+            }
+
+            async fn wait_for_events(
+                &self,
+                tenant: &str,
+                after: Option<&EventCursor>,
+                timeout: Duration,
+            ) -> Result<bool> {
+                (**self).wait_for_events(tenant, after, timeout).await
+            }
+
+            async fn prune_events(&self, tenant: &str, prune: &Prune) -> Result<u64> {
+                (**self).prune_events(tenant, prune).await
+            }
+
+            async fn checkpoint(&self, tenant: &str, consumer: &str) -> Result<Option<EventCursor>> {
+                (**self).checkpoint(tenant, consumer).await
+            }
+
+            async fn save_checkpoint(
+                &self,
+                tenant: &str,
+                consumer: &str,
+                cursor: &EventCursor,
+            ) -> Result<()> {
+                (**self).save_checkpoint(tenant, consumer, cursor).await
             }
         }
     )*};

@@ -124,7 +124,9 @@ fn rfc7643_8_4_group() {
 /// itself minus the password.
 #[test]
 fn rfc7643_examples_normalise_validate_and_project_back() {
-    use scimkit_core::{Compatibility, Projection, Registry, normalize_resource, validate_resource};
+    use scimkit_core::{
+        Compatibility, Projection, Registry, normalize_resource, validate_resource,
+    };
 
     let registry = Registry::standard();
     for (resource_type, fixture) in

@@ -43,7 +43,7 @@ impl Client {
 
     pub(crate) fn with_config(config: ServiceConfig) -> Self {
         let clock = Arc::new(ManualClock::at_unix_seconds(1_700_000_000));
-        let store = Arc::new(InMemoryStore::with_clock(clock.clone()));
+        let store = Arc::new(InMemoryStore::new());
         let manager = ResourceManager::builder(store)
             .clock(clock)
             .ids(Arc::new(SequentialIds::new("id")))

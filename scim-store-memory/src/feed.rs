@@ -1,0 +1,101 @@
+//! One tenant's event feed: the events in commit order, the consumers' checkpoints.
+
+use std::collections::{HashMap, VecDeque};
+
+use scimkit_core::event::{Event, EventCursor, EventDraft, Prune};
+use scimkit_core::{Error, JsonObject, Result, Version, format_timestamp};
+
+/// The events of one tenant, numbered from 1 in the order their changes were made (which,
+/// under the tenant's write lock, is commit order).
+#[derive(Debug, Default)]
+pub(crate) struct Feed {
+    events: VecDeque<Event>,
+    /// The number of the last event recorded.
+    last: u64,
+    /// The number of the last event pruned (0 if none was).
+    pruned_through: u64,
+    checkpoints: HashMap<String, EventCursor>,
+}
+
+impl Feed {
+    /// Records the event of `draft` for `resource` (as written, or as it was before a delete)
+    /// at `version`, keeping at most `retention` events.
+    pub(crate) fn record(
+        &mut self,
+        tenant: &str,
+        draft: &EventDraft,
+        resource: &JsonObject,
+        version: Option<&Version>,
+        retention: usize,
+    ) {
+        self.last += 1;
+        let cursor = EventCursor::from_sequence(self.last);
+        self.events.push_back(draft.record(tenant, cursor, resource, version));
+        while self.events.len() > retention {
+            self.events.pop_front();
+            self.pruned_through = self.last - self.events.len() as u64;
+        }
+    }
+
+    /// Up to `limit` events after `after`.
+    pub(crate) fn read(&self, after: Option<&EventCursor>, limit: usize) -> Result<Vec<Event>> {
+        let after = match after {
+            None => self.pruned_through,
+            Some(cursor) => {
+                let after = sequence(cursor)?;
+                if after < self.pruned_through {
+                    return Err(Error::EventsPruned { cursor: cursor.to_string() });
+                }
+                after
+            }
+        };
+        // Event n sits at index n - pruned_through - 1.
+        let skip = usize::try_from(after - self.pruned_through).unwrap_or(usize::MAX);
+        Ok(self.events.iter().skip(skip).take(limit).cloned().collect())
+    }
+
+    /// Whether there is an event after `after`.
+    pub(crate) fn has_after(&self, after: Option<&EventCursor>) -> Result<bool> {
+        Ok(match after {
+            None => !self.events.is_empty(),
+            Some(cursor) => sequence(cursor)? < self.last,
+        })
+    }
+
+    pub(crate) fn prune(&mut self, prune: &Prune) -> Result<u64> {
+        let before = self.events.len();
+        match prune {
+            Prune::Through(cursor) => {
+                let through = sequence(cursor)?;
+                while self.pruned_through < through && !self.events.is_empty() {
+                    self.events.pop_front();
+                    self.pruned_through += 1;
+                }
+            }
+            Prune::OlderThan(time) => {
+                let time = format_timestamp(*time);
+                while self.events.front().is_some_and(|e| e.time < time) {
+                    self.events.pop_front();
+                    self.pruned_through += 1;
+                }
+            }
+            _ => return Err(Error::invalid_value("this store cannot prune events that way")),
+        }
+        Ok((before - self.events.len()) as u64)
+    }
+
+    pub(crate) fn checkpoint(&self, consumer: &str) -> Option<EventCursor> {
+        self.checkpoints.get(consumer).cloned()
+    }
+
+    pub(crate) fn save_checkpoint(&mut self, consumer: &str, cursor: &EventCursor) -> Result<()> {
+        sequence(cursor)?;
+        self.checkpoints.insert(consumer.to_owned(), cursor.clone());
+        Ok(())
+    }
+}
+
+/// The number of a cursor of this store.
+fn sequence(cursor: &EventCursor) -> Result<u64> {
+    cursor.sequence().ok_or_else(|| Error::invalid_value("not an event cursor of this store"))
+}
