@@ -22,6 +22,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod events;
+
+pub use events::{
+    event_feeds_consumers_and_pruning, event_order_across_replicas,
+    event_order_under_concurrent_writers, events_of_every_write,
+};
+
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -47,6 +54,9 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     tenant_isolation(&*store).await;
     group_membership(&*store).await;
     patches_through_the_manager(store.clone()).await;
+    events_of_every_write(store.clone()).await;
+    event_order_under_concurrent_writers(store.clone()).await;
+    event_feeds_consumers_and_pruning(store).await;
 }
 
 /// The schemas and keys the suite writes with.

@@ -78,6 +78,28 @@ impl TestDb {
         PostgresStore::from_pool(self.pool()).await.unwrap()
     }
 
+    /// The database's URL with the schema as its search path.
+    pub fn schema_url(&self) -> String {
+        let options = format!("options=-c%20search_path%3D{}", self.schema);
+        match self.url.contains('?') {
+            true => format!("{}&{options}", self.url),
+            false => format!("{}?{options}", self.url),
+        }
+    }
+
+    /// A store made with [`PostgresStore::connect`], as applications make it: its event
+    /// waiters are woken by LISTEN/NOTIFY.
+    pub async fn connected_store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.schema_url()).await.unwrap()
+    }
+
+    /// A plain connection with the schema as its search path.
+    pub async fn connection(&self) -> tokio_postgres::Client {
+        let (client, conn) = tokio_postgres::connect(&self.schema_url(), NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client
+    }
+
     pub async fn drop_schema(mut self) {
         self.dropped = true;
         let (client, conn) = tokio_postgres::connect(&self.url, NoTls).await.unwrap();
