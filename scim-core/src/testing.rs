@@ -23,11 +23,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod events;
+mod events_http;
 
 pub use events::{
     event_feeds_consumers_and_pruning, event_order_across_replicas,
     event_order_under_concurrent_writers, events_of_every_write,
 };
+pub use events_http::events_over_http;
 
 use std::sync::Arc;
 
@@ -56,7 +58,8 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     patches_through_the_manager(store.clone()).await;
     events_of_every_write(store.clone()).await;
     event_order_under_concurrent_writers(store.clone()).await;
-    event_feeds_consumers_and_pruning(store).await;
+    event_feeds_consumers_and_pruning(store.clone()).await;
+    events_over_http(store).await;
 }
 
 /// The schemas and keys the suite writes with.

@@ -125,15 +125,15 @@ impl EventKind {
     pub fn uri(self, level: PayloadLevel) -> &'static str {
         use PayloadLevel::{Full, Notice};
         match (self, level) {
-            (EventKind::Create, Notice) => "urn:ietf:params:SCIM:event:prov:create:notice",
-            (EventKind::Create, Full) => "urn:ietf:params:SCIM:event:prov:create:full",
-            (EventKind::Put, Notice) => "urn:ietf:params:SCIM:event:prov:put:notice",
-            (EventKind::Put, Full) => "urn:ietf:params:SCIM:event:prov:put:full",
-            (EventKind::Patch, Notice) => "urn:ietf:params:SCIM:event:prov:patch:notice",
-            (EventKind::Patch, Full) => "urn:ietf:params:SCIM:event:prov:patch:full",
-            (EventKind::Delete, _) => "urn:ietf:params:SCIM:event:prov:delete",
-            (EventKind::Activate, _) => "urn:ietf:params:SCIM:event:prov:activate",
-            (EventKind::Deactivate, _) => "urn:ietf:params:SCIM:event:prov:deactivate",
+            (EventKind::Create, Notice) => "urn:ietf:params:scim:event:prov:create:notice",
+            (EventKind::Create, Full) => "urn:ietf:params:scim:event:prov:create:full",
+            (EventKind::Put, Notice) => "urn:ietf:params:scim:event:prov:put:notice",
+            (EventKind::Put, Full) => "urn:ietf:params:scim:event:prov:put:full",
+            (EventKind::Patch, Notice) => "urn:ietf:params:scim:event:prov:patch:notice",
+            (EventKind::Patch, Full) => "urn:ietf:params:scim:event:prov:patch:full",
+            (EventKind::Delete, _) => "urn:ietf:params:scim:event:prov:delete",
+            (EventKind::Activate, _) => "urn:ietf:params:scim:event:prov:activate",
+            (EventKind::Deactivate, _) => "urn:ietf:params:scim:event:prov:deactivate",
         }
     }
 }

@@ -55,10 +55,11 @@ impl SetOptions {
 
 impl Event {
     /// The event as the claims of an RFC 9967 Security Event Token: `iss`, `iat` and `toe`
-    /// (the time of the change, so a redelivery renders the same claims), `jti` (the event id),
-    /// `txn`, `sub_id` in the SCIM subject format (the resource's relative `uri` and its
-    /// `externalId`), `aud` when given, and `events` keyed by the RFC's event URIs. Signing is
-    /// left to the caller.
+    /// (RFC 8417: the time of the change, so a redelivery renders the same claims), `jti` (the
+    /// event id), `txn`, `sub_id` in the SCIM subject format (the resource's `uri` relative to
+    /// the base URI, and its `externalId`), `aud` when given, and `events` keyed by the RFC's
+    /// event URIs: one SET for the one state change, which may be several events (a patch and
+    /// a deactivate). Signing and delivery are left to the caller.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
@@ -79,7 +80,7 @@ impl Event {
     /// assert_eq!(set["sub_id"]["format"], "scim");
     /// assert_eq!(set["sub_id"]["uri"], format!("/Users/{}", ann.id()));
     /// assert_eq!(set["sub_id"]["externalId"], "a-1");
-    /// let create = &set["events"]["urn:ietf:params:SCIM:event:prov:create:notice"];
+    /// let create = &set["events"]["urn:ietf:params:scim:event:prov:create:notice"];
     /// assert_eq!(create["attributes"], json!(["externalId", "userName"]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
@@ -115,21 +116,20 @@ impl Event {
         Value::Object(set)
     }
 
-    /// The payload of one event URI: for create, put and patch the changed `attributes`, the
-    /// `version` and (full) the `data`; for delete, activate and deactivate nothing but the
-    /// version where there is one.
+    /// The payload of one event URI (RFC 9967 §2.4): for create, put and patch exactly one
+    /// of `attributes` (the notice form) and `data` (the full form), with the `version` after
+    /// the change; for delete, activate and deactivate an empty object.
     fn payload(&self, kind: EventKind) -> Map<String, Value> {
         let mut payload = Map::new();
-        let describes_content =
-            matches!(kind, EventKind::Create | EventKind::Put | EventKind::Patch);
-        if describes_content {
-            if !self.attributes.is_empty() {
-                payload.insert("attributes".to_owned(), json!(self.attributes));
+        if !matches!(kind, EventKind::Create | EventKind::Put | EventKind::Patch) {
+            return payload;
+        }
+        match (&self.data, self.level) {
+            (Some(data), PayloadLevel::Full) => {
+                payload.insert("data".to_owned(), Value::Object(data.clone()));
             }
-            if self.level == PayloadLevel::Full {
-                if let Some(data) = &self.data {
-                    payload.insert("data".to_owned(), Value::Object(data.clone()));
-                }
+            _ => {
+                payload.insert("attributes".to_owned(), json!(self.attributes));
             }
         }
         if let Some(version) = &self.version {

@@ -137,12 +137,18 @@ fn the_set_has_the_rfc_9967_claims() {
         set["sub_id"],
         json!({ "format": "scim", "uri": "/Users/u-1", "externalId": "e-1" })
     );
-    let patch = &set["events"]["urn:ietf:params:SCIM:event:prov:patch:full"];
-    assert_eq!(patch["attributes"], json!(["active"]));
+    let patch = &set["events"]["urn:ietf:params:scim:event:prov:patch:full"];
+    assert!(patch.get("attributes").is_none(), "exactly one of data and attributes");
     assert_eq!(patch["data"]["userName"], "ann");
     assert_eq!(patch["version"], "W/\"4\"");
-    assert!(set["events"].get("urn:ietf:params:SCIM:event:prov:deactivate").is_some());
+    assert_eq!(set["events"]["urn:ietf:params:scim:event:prov:deactivate"], json!({}));
     assert_eq!(set["events"].as_object().map(|e| e.len()), Some(2));
+    let notice =
+        draft(PayloadLevel::Notice, None).record("acme", EventCursor::default(), &stored, None);
+    let set = notice.to_set(&SetOptions::new("https://scim.example.com"));
+    let patch = &set["events"]["urn:ietf:params:scim:event:prov:patch:notice"];
+    assert_eq!(patch, &json!({ "attributes": ["active"] }));
+    assert!(set.get("aud").is_none());
 }
 
 #[test]
