@@ -11,10 +11,14 @@
 use std::process::ExitCode;
 
 use scimkit_core::ServiceConfig;
+use scimkit_core::event::SetOptions;
 use scimkit_core::http::{BearerTokens, Principal, Tenancy};
 use scimkit_examples::{Command, USAGE};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
+
+/// The one tenant the example server serves.
+const TENANT: &str = "default";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,8 +53,7 @@ async fn main() -> ExitCode {
         Some(token) => (token, false),
         None => (scimkit_examples::random_token(), true),
     };
-    let tokens =
-        BearerTokens::new().with_token(&token, Principal::new("default", "example client"));
+    let tokens = BearerTokens::new().with_token(&token, Principal::new(TENANT, "example client"));
     let store = match scimkit_examples::open_store(&options.store).await {
         Ok(store) => store,
         Err(error) => {
@@ -59,7 +62,7 @@ async fn main() -> ExitCode {
         }
     };
     let service = match scimkit_examples::service_on(
-        store,
+        store.clone(),
         tokens,
         &options.base_path,
         Tenancy::ByPrincipal,
@@ -88,12 +91,45 @@ async fn main() -> ExitCode {
     };
     let address = listener.local_addr().unwrap_or(options.bind);
     let base_path = options.base_path.trim_end_matches('/');
-    println!("SCIM 2.0 base URL: http://{address}{base_path}");
+    let base_url = format!("http://{address}{base_path}");
+    // The feed of the one tenant this server serves: to the events log when asked (which
+    // also writes the audit lines), else to the audit log alone.
+    let followed = match &options.events_log {
+        Some(path) => {
+            if let Err(error) = scimkit_examples::events_log_consumer(path) {
+                eprintln!("error: cannot open the events log {}: {error}", path.display());
+                return ExitCode::FAILURE;
+            }
+            let (store, path) = (store.clone(), path.clone());
+            let set = SetOptions::new(base_url.clone());
+            tokio::spawn(async move {
+                let written = scimkit_examples::write_events_log(store, TENANT, &path, set).await;
+                if let Err(error) = written {
+                    tracing::error!(%error, "the events log stopped");
+                }
+            })
+        }
+        None => {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let audit = scimkit_examples::follow(store, TENANT, "audit", |event| {
+                    scimkit_examples::audit_line(&event);
+                    std::future::ready(Ok::<(), std::convert::Infallible>(()))
+                });
+                if let Err(error) = audit.await {
+                    tracing::error!(%error, "the audit log stopped");
+                }
+            })
+        }
+    };
+    println!("SCIM 2.0 base URL: {base_url}");
     let source = if generated { " (random; set --token or SCIM_TOKEN to choose one)" } else { "" };
     println!("Bearer token:      {token}{source}");
     println!("Press Ctrl-C to stop.");
 
-    match scimkit_examples::serve(listener, service, shutdown).await {
+    let served = scimkit_examples::serve(listener, service, shutdown).await;
+    followed.abort();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -1,6 +1,7 @@
 //! The example server's command line.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// The example server's `--help` text.
 pub const USAGE: &str = "\
@@ -15,6 +16,8 @@ Options:
   --base-path PATH   where the service is mounted (default /scim/v2)
   --store STORE      `memory` (the default) or a PostgreSQL URL such as
                      postgres://user@localhost:5432/scim (tables are created at start)
+  --events-log FILE  append every provisioning event, in feed order, to FILE as one JSON
+                     object per line (resuming after the last line written on a restart)
   -h, --help         print this help
 
 Ctrl-C (or SIGTERM) stops the server gracefully.
@@ -44,6 +47,8 @@ pub struct Options {
     pub base_path: String,
     /// Where resources are kept.
     pub store: StoreChoice,
+    /// The file to append every event to, one JSON object per line.
+    pub events_log: Option<PathBuf>,
 }
 
 /// The store the example server runs on.
@@ -64,6 +69,7 @@ impl Default for Options {
             token: None,
             base_path: "/scim/v2".to_owned(),
             store: StoreChoice::Memory,
+            events_log: None,
         }
     }
 }
@@ -137,6 +143,13 @@ impl Command {
                         ));
                     };
                 }
+                "--events-log" => {
+                    let path = value()?;
+                    if path.trim().is_empty() {
+                        return Err("--events-log needs a file name".to_owned());
+                    }
+                    options.events_log = Some(PathBuf::from(path));
+                }
                 other => return Err(format!("unknown argument {other:?} (try --help)")),
             }
         }
@@ -173,6 +186,10 @@ mod tests {
             StoreChoice::Postgres("postgres://u@localhost/db".to_owned())
         );
         assert_eq!(serve(&["--store=memory"], None).store, StoreChoice::Memory);
+        assert_eq!(
+            serve(&["--events-log", "events.jsonl"], None).events_log,
+            Some(PathBuf::from("events.jsonl"))
+        );
     }
 
     #[test]
@@ -183,6 +200,8 @@ mod tests {
             &["--token", ""],
             &["--verbose"],
             &["--store", "mysql://x"],
+            &["--events-log"],
+            &["--events-log", ""],
         ] {
             assert!(Command::parse(bad.iter().copied(), None).is_err(), "{bad:?}");
         }

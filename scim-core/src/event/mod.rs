@@ -52,7 +52,7 @@ use serde_json::Value;
 use crate::normalize::JsonObject;
 use crate::store::Version;
 
-pub use consumer::EventConsumer;
+pub use consumer::{ConsumeError, EventConsumer};
 pub(crate) use diff::{Change, describe_change};
 pub use set::{SCIM_SUBJECT_FORMAT, SetOptions};
 
