@@ -315,3 +315,16 @@ async fn on_postgres_two_servers_write_the_same_feed_in_the_same_order() {
     let _ = std::fs::remove_file(&path_b);
     drop_schema(&schema).await;
 }
+
+#[test]
+fn the_provisioning_app_revokes_sessions_on_deactivate_and_delete() {
+    let program = server_program()
+        .with_file_name(format!("provisioning_app{}", std::env::consts::EXE_SUFFIX));
+    let output =
+        Command::new(&program).output().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("deactivated") && text.contains("revoked 2 session(s)"), "{text}");
+    assert!(text.contains("deleted") && text.contains("revoked 1 session(s)"), "{text}");
+    assert!(text.contains("sessions left: 0, seats in use: 0"), "{text}");
+}

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::tenant;
+use crate::clock::Clock;
 use crate::config::ServiceConfig;
 use crate::error::Error;
 use crate::event::{
@@ -322,7 +323,7 @@ pub async fn event_feeds_consumers_and_pruning(store: Arc<DynResourceStore>) {
     assert!(store.read_events(&a, None, 10).await.is_ok());
 
     // Pruning by age: every event older than a minute from now.
-    let later = std::time::SystemTime::now() + Duration::from_secs(60);
+    let later = crate::clock::SystemClock.now() + Duration::from_secs(60);
     assert_eq!(store.prune_events(&a, &Prune::OlderThan(later)).await.unwrap(), 3);
     assert!(store.read_events(&a, None, 10).await.unwrap().is_empty());
     let next = manager.create(&a, "User", json!({ "userName": "a6" })).await.unwrap();

@@ -142,7 +142,7 @@ pub async fn events_over_http(store: Arc<DynResourceStore>) {
     assert_eq!(events[1].members_added.len(), 2);
     assert_eq!(events[3].resource_id, id);
     assert_eq!(events[4].resource_id, group_id, "the deletion's cascade into the group");
-    assert_eq!(events[4].members_removed, [id.clone()]);
+    assert_eq!(events[4].members_removed, [id.as_str()]);
     assert_eq!(events[4].txn, events[3].txn);
 
     // The group's remaining member is removed through a DELETE of the group itself.
