@@ -18,8 +18,15 @@ pub struct UuidIds;
 
 impl IdGenerator for UuidIds {
     fn next_id(&self) -> String {
-        uuid::Uuid::new_v4().to_string()
+        random_uuid()
     }
+}
+
+/// A random version-4 UUID in its hyphenated lower-case form, written without the formatting
+/// machinery (it is made for every resource, event and request).
+pub(crate) fn random_uuid() -> String {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer).to_owned()
 }
 
 /// Ids `prefix-1`, `prefix-2`, … for deterministic tests.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServiceConfig;
 use crate::error::{Error, Result};
-use crate::event::{Change, EventDraft, Origin, PayloadLevel, describe_change};
+use crate::event::{Before, Change, EventDraft, Origin, PayloadLevel, describe_change};
 use crate::ids::{IdGenerator, UuidIds};
 use crate::message::{PatchRequest, SearchRequest, SortOrder};
 use crate::normalize::{JsonObject, normalize_resource};
@@ -246,15 +246,23 @@ impl ResourceManager {
             "meta".to_owned(),
             json!({ "resourceType": schema.resource_type().name, "created": now, "lastModified": now }),
         );
-        let event = self.event(origin, &schema, &id, &now, Change::Create, None, Some(&resource));
+        let event = self.event(
+            origin,
+            &schema,
+            &id,
+            &now,
+            Change::Create,
+            Before::Nothing,
+            Some(&resource),
+        );
         resource.insert("id".to_owned(), Value::String(id));
         let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
-        let options = WriteOptions::at(&now).with_event(event.as_ref());
+        let options = WriteOptions::at(&now).with_event(event);
         self.store.create_opts(scope, resource, options).await
     }
 
-    /// The event of a change, if events are recorded: `before` and `after` are the resource
-    /// before and after it (`None` where it does not exist).
+    /// The event of a change, if events are recorded: `before` is what the change may have
+    /// touched of the resource before it, `after` the resource after it (`None` after a delete).
     #[allow(clippy::too_many_arguments)]
     fn event(
         &self,
@@ -263,7 +271,7 @@ impl ResourceManager {
         id: &str,
         time: &str,
         change: Change,
-        before: Option<&JsonObject>,
+        before: Before<'_>,
         after: Option<&JsonObject>,
     ) -> Option<EventDraft> {
         let settings = self.config.events;
@@ -284,7 +292,7 @@ impl ResourceManager {
             _ => None,
         };
         Some(EventDraft {
-            txn: uuid::Uuid::new_v4().to_string(),
+            txn: crate::ids::random_uuid(),
             resource_type: name.clone(),
             resource_id: id.to_owned(),
             time: time.to_owned(),
@@ -336,9 +344,13 @@ impl ResourceManager {
             let merged = merge_replace(&schema, &existing, body.clone())?;
             validate_resource(&schema, &merged)?;
             if without_meta(&merged) == without_meta(&existing) {
-                Ok((existing, false))
+                Ok(Changed { resource: existing, changed: false, before: Prior::Whole(None) })
             } else {
-                Ok((merged, true))
+                Ok(Changed {
+                    resource: merged,
+                    changed: true,
+                    before: Prior::Whole(Some(existing)),
+                })
             }
         })
         .await
@@ -372,24 +384,24 @@ impl ResourceManager {
         let write = Write { origin, scope, schema: &schema, change: Change::Patch };
         self.write_loop(write, id, if_match, |existing| {
             let outcome = apply_patch_owned(&schema, existing, request, &compat)?;
-            Ok((outcome.resource, outcome.changed))
+            let before = Prior::Touched(outcome.touched);
+            Ok(Changed { resource: outcome.resource, changed: outcome.changed, before })
         })
         .await
     }
 
     /// Reads the resource, computes its new state with `change` (which takes the stored
-    /// resource and tells whether it changed it), and writes it if it changed, with the version
-    /// read as the expected version. A write that loses a race to another writer is retried from
+    /// resource and tells whether it changed it, and what it was), and writes it if it
+    /// changed, with the version read as the expected version. A write that loses a race to another writer is retried from
     /// a fresh read, unless the client pinned a version with `if_match`.
     async fn write_loop(
         &self,
         write: Write<'_, '_>,
         id: &str,
         if_match: Option<&Version>,
-        change: impl Fn(JsonObject) -> Result<(JsonObject, bool)>,
+        change: impl Fn(JsonObject) -> Result<Changed>,
     ) -> Result<StoredResource> {
         let Write { origin, scope, schema, change: kind } = write;
-        let events = self.config.events.enabled;
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let existing = self.store.get(scope, id).await?.ok_or_else(|| not_found(schema, id))?;
             if if_match.is_some_and(|v| *v != existing.version) {
@@ -397,9 +409,7 @@ impl ResourceManager {
             }
             let version = existing.version;
             let meta = existing.resource.get("meta").cloned();
-            // The event compares the states before and after: keep the old one only if needed.
-            let before = events.then(|| existing.resource.clone());
-            let (mut updated, changed) = change(existing.resource)?;
+            let Changed { resource: mut updated, changed, before } = change(existing.resource)?;
             if !changed {
                 return Ok(StoredResource::new(updated, version));
             }
@@ -412,8 +422,13 @@ impl ResourceManager {
                 meta.remove("location");
             }
             updated.insert("meta".to_owned(), meta);
-            let event = self.event(origin, schema, id, &now, kind, before.as_ref(), Some(&updated));
-            let options = WriteOptions::at(&now).with_event(event.as_ref());
+            let before = match &before {
+                Prior::Whole(Some(old)) => Before::Whole(old),
+                Prior::Whole(None) => Before::Whole(&updated),
+                Prior::Touched(keys) => Before::Touched(keys),
+            };
+            let event = self.event(origin, schema, id, &now, kind, before, Some(&updated));
+            let options = WriteOptions::at(&now).with_event(event);
             match self.store.replace_opts(scope, id, updated, Some(&version), options).await {
                 Err(Error::PreconditionFailed { .. }) if if_match.is_none() => continue,
                 Err(Error::PreconditionFailed { .. }) => return Err(precondition_failed()),
@@ -442,8 +457,8 @@ impl ResourceManager {
         let (schema, keys) = self.resource_type(resource_type)?;
         let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
         let now = self.clock.timestamp();
-        let event = self.event(origin, &schema, id, &now, Change::Delete, None, None);
-        let options = WriteOptions::at(&now).with_event(event.as_ref());
+        let event = self.event(origin, &schema, id, &now, Change::Delete, Before::Nothing, None);
+        let options = WriteOptions::at(&now).with_event(event);
         self.store.delete_opts(scope, id, if_match, options).await
     }
 
@@ -649,6 +664,22 @@ struct Write<'a, 's> {
     scope: Scope<'a>,
     schema: &'a ResourceTypeSchema<'s>,
     change: Change,
+}
+
+/// What a change made of a resource: its new state, whether that differs, and what the
+/// resource was before, as much as the change may have touched.
+struct Changed {
+    resource: JsonObject,
+    changed: bool,
+    before: Prior,
+}
+
+/// A resource's state before a change.
+enum Prior {
+    /// The whole resource (`None` when nothing changed).
+    Whole(Option<JsonObject>),
+    /// The top-level keys a PATCH touched, with their values before it.
+    Touched(Vec<(String, Option<Value>)>),
 }
 
 /// The resource without `meta`, for comparing content.

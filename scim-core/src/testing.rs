@@ -9,7 +9,7 @@
 //! This is a test API, not a stable one: new checks are added as the contract is sharpened.
 //!
 //! ```
-//! # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
 //! use std::sync::Arc;
 //! use scimkit_core::{DynResourceStore, testing};
 //! use scimkit_store_memory::InMemoryStore;

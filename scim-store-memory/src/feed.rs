@@ -6,7 +6,9 @@ use scimkit_core::event::{Event, EventCursor, EventDraft, Prune};
 use scimkit_core::{Error, JsonObject, Result, Version, format_timestamp};
 
 /// The events of one tenant, numbered from 1 in the order their changes were made (which,
-/// under the tenant's write lock, is commit order).
+/// under the tenant's write lock, is commit order). Event `n` sits at index
+/// `n - pruned_through - 1`; its tenant and cursor are filled in when it is read, so that
+/// recording one costs no more than it must under the lock.
 #[derive(Debug, Default)]
 pub(crate) struct Feed {
     events: VecDeque<Event>,
@@ -22,23 +24,26 @@ impl Feed {
     /// at `version`, keeping at most `retention` events.
     pub(crate) fn record(
         &mut self,
-        tenant: &str,
-        draft: &EventDraft,
+        draft: EventDraft,
         resource: &JsonObject,
         version: Option<&Version>,
         retention: usize,
     ) {
         self.last += 1;
-        let cursor = EventCursor::from_sequence(self.last);
-        self.events.push_back(draft.record(tenant, cursor, resource, version));
+        self.events.push_back(draft.into_event("", EventCursor::default(), resource, version));
         while self.events.len() > retention {
             self.events.pop_front();
             self.pruned_through = self.last - self.events.len() as u64;
         }
     }
 
-    /// Up to `limit` events after `after`.
-    pub(crate) fn read(&self, after: Option<&EventCursor>, limit: usize) -> Result<Vec<Event>> {
+    /// Up to `limit` events of `tenant` after `after`.
+    pub(crate) fn read(
+        &self,
+        tenant: &str,
+        after: Option<&EventCursor>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
         let after = match after {
             None => self.pruned_through,
             Some(cursor) => {
@@ -49,9 +54,16 @@ impl Feed {
                 after
             }
         };
-        // Event n sits at index n - pruned_through - 1.
         let skip = usize::try_from(after - self.pruned_through).unwrap_or(usize::MAX);
-        Ok(self.events.iter().skip(skip).take(limit).cloned().collect())
+        let events = self.events.iter().zip(self.pruned_through + 1..).skip(skip).take(limit);
+        Ok(events
+            .map(|(event, sequence)| {
+                let mut event = event.clone();
+                event.tenant = tenant.to_owned();
+                event.cursor = EventCursor::from_sequence(sequence);
+                event
+            })
+            .collect())
     }
 
     /// Whether there is an event after `after`.

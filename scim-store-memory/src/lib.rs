@@ -10,7 +10,8 @@
 //! recorded in the same step as its change, and in commit order; waiters on a feed are woken
 //! directly by the writer. The feed keeps the latest [`DEFAULT_EVENT_RETENTION`] events of each
 //! tenant (see [`InMemoryStore::with_event_retention`]): like the resources, it lives only as
-//! long as the process.
+//! long as the process. Waiting for events (`ResourceStore::wait_for_events`) needs a Tokio
+//! runtime with its timers enabled.
 //!
 //! It passes the whole shared conformance suite (`scimkit_core::testing`).
 //!
@@ -146,11 +147,11 @@ impl InMemoryStore {
     fn write_tenant<T>(
         &self,
         slot: &Slot,
-        options: WriteOptions<'_>,
+        records_event: bool,
         write: impl FnOnce(&mut Tenant) -> Result<T>,
     ) -> Result<T> {
         let result = write(&mut self::write(&slot.data));
-        if result.is_ok() && options.event.is_some() {
+        if result.is_ok() && records_event {
             slot.events.notify_waiters();
         }
         result
@@ -170,7 +171,7 @@ impl ResourceStore for InMemoryStore {
         options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
         let slot = self.tenant_or_new(scope.tenant);
-        self.write_tenant(&slot, options, |tenant| {
+        self.write_tenant(&slot, options.event.is_some(), |tenant| {
             tenant.create(scope, resource, self.next_version(), options)
         })
     }
@@ -192,7 +193,7 @@ impl ResourceStore for InMemoryStore {
         let Some(slot) = self.tenant(scope.tenant) else {
             return Err(not_found(scope, id));
         };
-        self.write_tenant(&slot, options, |tenant| {
+        self.write_tenant(&slot, options.event.is_some(), |tenant| {
             tenant.replace(scope, id, resource, if_match, self.next_version(), options)
         })
     }
@@ -207,7 +208,7 @@ impl ResourceStore for InMemoryStore {
         let Some(slot) = self.tenant(scope.tenant) else {
             return Err(not_found(scope, id));
         };
-        self.write_tenant(&slot, options, |tenant| {
+        self.write_tenant(&slot, options.event.is_some(), |tenant| {
             tenant.delete(scope, id, if_match, options, || self.next_version())
         })
     }
@@ -236,9 +237,9 @@ impl ResourceStore for InMemoryStore {
         after: Option<&EventCursor>,
         limit: usize,
     ) -> Result<Vec<Event>> {
-        let slot = self.tenant_or_new(tenant);
+        let (tenant_name, slot) = (tenant, self.tenant_or_new(tenant));
         let tenant = read(&slot.data);
-        tenant.feed.read(after, limit)
+        tenant.feed.read(tenant_name, after, limit)
     }
 
     async fn wait_for_events(

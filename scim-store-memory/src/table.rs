@@ -130,7 +130,7 @@ impl Tenant {
             self.link_members(&id, &row.resource);
         }
         if let Some(event) = options.event {
-            self.feed.record(scope.tenant, event, &row.resource, Some(&version), self.retention);
+            self.feed.record(event, &row.resource, Some(&version), self.retention);
         }
         self.table(scope).rows.insert(id.into_boxed_str(), row);
         Ok(stored)
@@ -166,7 +166,7 @@ impl Tenant {
             self.link_members(id, &row.resource);
         }
         if let Some(event) = options.event {
-            self.feed.record(scope.tenant, event, &row.resource, Some(&version), self.retention);
+            self.feed.record(event, &row.resource, Some(&version), self.retention);
         }
         self.table(scope).rows.insert(id.into(), row);
         Ok(stored)
@@ -188,8 +188,9 @@ impl Tenant {
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.unlink_members(id, &row.resource);
         }
-        if let Some(event) = options.event {
-            self.feed.record(scope.tenant, event, &row.resource, None, self.retention);
+        // The cascades below share the deletion's draft: keep it until they are recorded.
+        if let Some(event) = &options.event {
+            self.feed.record(event.clone(), &row.resource, None, self.retention);
         }
         // Remove the deleted resource from every group that lists it.
         let groups = self.groups_by_member.remove(id).unwrap_or_default();
@@ -198,10 +199,10 @@ impl Tenant {
             let Some(group) = table.rows.get_mut(&group_id) else { continue };
             remove_group_member(&mut group.resource, id, options.time);
             group.version = next_version();
-            if let Some(event) = options.event {
+            if let Some(event) = &options.event {
                 let cascade = event.member_removed(&group_id, &group.resource);
                 let version = Some(&group.version);
-                self.feed.record(scope.tenant, &cascade, &group.resource, version, self.retention);
+                self.feed.record(cascade, &group.resource, version, self.retention);
             }
         }
         Ok(())

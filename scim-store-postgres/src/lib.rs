@@ -635,12 +635,13 @@ fn member_ids(group: &JsonObject) -> Vec<String> {
 /// as a list of the events the write records.
 fn event_of(
     scope: Scope<'_>,
-    options: WriteOptions<'_>,
+    options: &WriteOptions<'_>,
     resource: &JsonObject,
     version: Option<&Version>,
 ) -> Vec<Event> {
     options
         .event
+        .as_ref()
         .map(|draft| draft.record(scope.tenant, EventCursor::default(), resource, version))
         .into_iter()
         .collect()
@@ -758,7 +759,7 @@ impl ResourceStore for PostgresStore {
         write_index(&tx, scope, &id, &resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
         let version = Version::new(version.to_string());
-        let events = event_of(scope, options, &resource, Some(&version));
+        let events = event_of(scope, &options, &resource, Some(&version));
         commit_with_events(tx, scope.tenant, &events).await?;
         self.spellings_committed(spellings);
         Ok(StoredResource::new(resource, version))
@@ -820,7 +821,7 @@ impl ResourceStore for PostgresStore {
         write_index(&tx, scope, id, &resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
         let version = Version::new(version.to_string());
-        let events = event_of(scope, options, &resource, Some(&version));
+        let events = event_of(scope, &options, &resource, Some(&version));
         commit_with_events(tx, scope.tenant, &events).await?;
         self.spellings_committed(spellings);
         Ok(StoredResource::new(resource, version))
@@ -858,7 +859,7 @@ impl ResourceStore for PostgresStore {
         if let Some(Json(external_id)) = deleted.get::<_, Option<Json<Value>>>(0) {
             gone.insert("externalId".to_owned(), external_id);
         }
-        let mut events = event_of(scope, options, &gone, None);
+        let mut events = event_of(scope, &options, &gone, None);
         clear_index(&tx, scope, id).await?;
 
         // Remove the deleted resource from every group that lists it: lock those groups (in id
@@ -887,7 +888,7 @@ impl ResourceStore for PostgresStore {
                 .await
                 .map_err(backend)?
                 .get(0);
-            if let Some(event) = options.event {
+            if let Some(event) = &options.event {
                 let cascade = event.member_removed(&group_id, &data);
                 let version = Version::new(version.to_string());
                 let cursor = EventCursor::default();

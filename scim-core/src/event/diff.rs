@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::EventKind;
 use crate::normalize::JsonObject;
-use crate::store::group_member_ids;
 
 /// The attributes of a resource that are not content: never reported as changed.
 const NOT_CONTENT: [&str; 3] = ["id", "meta", "schemas"];
@@ -29,15 +28,40 @@ pub(crate) struct Description {
     pub(crate) members_removed: Vec<String>,
 }
 
-/// Describes the change from `before` to `after` (each `None` where the resource does not
-/// exist: before a create, after a delete).
+/// The state of a resource before a change, as much of it as the change may have touched.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Before<'a> {
+    /// The resource did not exist (a create).
+    Nothing,
+    /// The whole resource.
+    Whole(&'a JsonObject),
+    /// Only these top-level keys may differ, with their values before the change (`None`
+    /// where a key was absent); every other key is as it was. What a PATCH reports.
+    Touched(&'a [(String, Option<Value>)]),
+}
+
+impl Before<'_> {
+    /// The value of `key` before the change; `Err(())` if the key was not touched (so it is
+    /// the same after).
+    fn get(&self, key: &str) -> Result<Option<&Value>, ()> {
+        match self {
+            Before::Nothing => Ok(None),
+            Before::Whole(old) => Ok(old.get(key)),
+            Before::Touched(keys) => {
+                keys.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_ref()).ok_or(())
+            }
+        }
+    }
+}
+
+/// Describes the change from `before` to `after` (`None` after a delete).
 pub(crate) fn describe_change(
     change: Change,
-    before: Option<&JsonObject>,
+    before: Before<'_>,
     after: Option<&JsonObject>,
 ) -> Description {
     let empty = JsonObject::new();
-    let (old, new) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+    let new = after.unwrap_or(&empty);
     let mut kinds = vec![match change {
         Change::Create => EventKind::Create,
         Change::Put => EventKind::Put,
@@ -45,19 +69,35 @@ pub(crate) fn describe_change(
         Change::Delete => EventKind::Delete,
     }];
     if matches!(change, Change::Put | Change::Patch) {
-        // An unset `active` counts as active: a user created without it and then set to false
-        // was deactivated.
-        let was = old.get("active").and_then(Value::as_bool).unwrap_or(true);
-        let is = new.get("active").and_then(Value::as_bool).unwrap_or(was);
-        match (was, is) {
-            (true, false) => kinds.push(EventKind::Deactivate),
-            (false, true) => kinds.push(EventKind::Activate),
-            _ => {}
+        if let Ok(old) = before.get("active") {
+            // An unset `active` counts as active: a user created without it and then set to
+            // false was deactivated.
+            let was = old.and_then(Value::as_bool).unwrap_or(true);
+            let is = new.get("active").and_then(Value::as_bool).unwrap_or(was);
+            match (was, is) {
+                (true, false) => kinds.push(EventKind::Deactivate),
+                (false, true) => kinds.push(EventKind::Activate),
+                _ => {}
+            }
         }
     }
-    let attributes = if change == Change::Delete { Vec::new() } else { changed(old, new) };
-    let old_members: Vec<&str> = group_member_ids(old).collect();
-    let new_members: Vec<&str> = group_member_ids(new).collect();
+    let attributes = match (change, before) {
+        (Change::Delete, _) => Vec::new(),
+        (_, Before::Touched(keys)) => {
+            let mut out = Vec::new();
+            for (key, old) in keys {
+                compare(key, old.as_ref(), new.get(key), &mut out);
+            }
+            out
+        }
+        (_, Before::Whole(old)) => changed(old, new),
+        (_, Before::Nothing) => changed(&empty, new),
+    };
+    let Ok(old_members) = before.get("members") else {
+        return Description { kinds, attributes, ..Description::default() };
+    };
+    let old_members: Vec<&str> = member_ids(old_members).collect();
+    let new_members: Vec<&str> = member_ids(new.get("members")).collect();
     Description {
         kinds,
         attributes,
@@ -68,6 +108,15 @@ pub(crate) fn describe_change(
             difference(&old_members, &new_members)
         },
     }
+}
+
+/// The `value`s of a `members` attribute.
+fn member_ids(members: Option<&Value>) -> impl Iterator<Item = &str> {
+    members
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
 }
 
 /// The attributes whose values differ between `old` and `new`, in the order they appear (those
@@ -95,6 +144,27 @@ fn changed(old: &JsonObject, new: &JsonObject) -> Vec<String> {
         }
     }
     out
+}
+
+/// Adds `key` (or its changed extension attributes) to `out` if its value differs.
+fn compare(key: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<String>) {
+    if NOT_CONTENT.contains(&key) || old == new {
+        return;
+    }
+    match (old, new) {
+        (old, new)
+            if is_extension(key)
+                && (old.is_some_and(Value::is_object) || new.is_some_and(Value::is_object)) =>
+        {
+            changed_in_extension(
+                key,
+                old.and_then(Value::as_object),
+                new.and_then(Value::as_object),
+                out,
+            );
+        }
+        _ => out.push(key.to_owned()),
+    }
 }
 
 fn changed_in_extension(

@@ -53,7 +53,7 @@ use crate::normalize::JsonObject;
 use crate::store::Version;
 
 pub use consumer::{ConsumeError, EventConsumer};
-pub(crate) use diff::{Change, describe_change};
+pub(crate) use diff::{Before, Change, describe_change};
 pub use set::{SCIM_SUBJECT_FORMAT, SetOptions};
 
 /// What an event's payload holds, as RFC 9967 distinguishes its `notice` and `full` events.
@@ -317,8 +317,19 @@ impl EventDraft {
         resource: &JsonObject,
         version: Option<&Version>,
     ) -> Event {
+        self.clone().into_event(tenant, cursor, resource, version)
+    }
+
+    /// [`EventDraft::record`] without a copy of the draft.
+    pub fn into_event(
+        self,
+        tenant: &str,
+        cursor: EventCursor,
+        resource: &JsonObject,
+        version: Option<&Version>,
+    ) -> Event {
         let version = version.map(|v| v.as_str().to_owned());
-        let mut data = self.data.clone();
+        let mut data = self.data;
         if let (Some(data), Some(version)) = (&mut data, &version) {
             if let Some(Value::Object(meta)) = data.get_mut("meta") {
                 meta.insert("version".to_owned(), Value::String(Version::new(version).to_etag()));
@@ -327,19 +338,19 @@ impl EventDraft {
         Event {
             tenant: tenant.to_owned(),
             cursor,
-            id: uuid::Uuid::new_v4().to_string(),
-            txn: self.txn.clone(),
-            resource_type: self.resource_type.clone(),
-            resource_id: self.resource_id.clone(),
+            id: crate::ids::random_uuid(),
+            txn: self.txn,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
             external_id: resource.get("externalId").and_then(Value::as_str).map(str::to_owned),
             version,
-            time: self.time.clone(),
-            principal: self.principal.clone(),
-            request_id: self.request_id.clone(),
-            kinds: self.kinds.clone(),
-            attributes: self.attributes.clone(),
-            members_added: self.members_added.clone(),
-            members_removed: self.members_removed.clone(),
+            time: self.time,
+            principal: self.principal,
+            request_id: self.request_id,
+            kinds: self.kinds,
+            attributes: self.attributes,
+            members_added: self.members_added,
+            members_removed: self.members_removed,
             level: self.level,
             data,
         }

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::diff::{Change, describe_change};
+use super::diff::{Before, Change, describe_change};
 use super::*;
 use crate::normalize::JsonObject;
 
@@ -16,7 +16,7 @@ fn a_create_names_every_attribute_it_sets_and_not_id_meta_or_schemas() {
         "id": "1", "schemas": ["x"], "meta": {}, "userName": "ann", "active": true,
         ENTERPRISE: { "department": "Sales" }
     }));
-    let change = describe_change(Change::Create, None, Some(&user));
+    let change = describe_change(Change::Create, Before::Nothing, Some(&user));
     assert_eq!(change.kinds, [EventKind::Create]);
     // In the order of the resource's keys.
     let department = format!("{ENTERPRISE}:department");
@@ -28,14 +28,15 @@ fn deactivation_and_activation_are_kinds_of_their_own() {
     let on = object(json!({ "userName": "ann", "active": true }));
     let off = object(json!({ "userName": "ann", "active": false }));
     let unset = object(json!({ "userName": "ann" }));
-    let patch = |a: &JsonObject, b: &JsonObject| describe_change(Change::Patch, Some(a), Some(b));
+    let patch =
+        |a: &JsonObject, b: &JsonObject| describe_change(Change::Patch, Before::Whole(a), Some(b));
     assert_eq!(patch(&on, &off).kinds, [EventKind::Patch, EventKind::Deactivate]);
     assert_eq!(patch(&off, &on).kinds, [EventKind::Patch, EventKind::Activate]);
     // Unset counts as active: setting it to false deactivates, setting it to true does not
     // activate.
     assert_eq!(patch(&unset, &off).kinds, [EventKind::Patch, EventKind::Deactivate]);
     assert_eq!(patch(&unset, &on).kinds, [EventKind::Patch]);
-    let put = describe_change(Change::Put, Some(&on), Some(&off));
+    let put = describe_change(Change::Put, Before::Whole(&on), Some(&off));
     assert_eq!(put.kinds, [EventKind::Put, EventKind::Deactivate]);
     assert_eq!(put.attributes, ["active"]);
 }
@@ -50,11 +51,11 @@ fn changed_attributes_cover_set_changed_and_removed_values_and_extension_attribu
         "userName": "ann", "nickName": "A", "password": "new", "meta": { "version": "2" },
         ENTERPRISE: { "department": "Ops", "costCenter": "7" }
     }));
-    let change = describe_change(Change::Patch, Some(&before), Some(&after));
+    let change = describe_change(Change::Patch, Before::Whole(&before), Some(&after));
     let department = format!("{ENTERPRISE}:department");
     assert_eq!(change.attributes, ["nickName", "password", department.as_str(), "title"]);
     let removed = object(json!({ "userName": "ann" }));
-    let change = describe_change(Change::Patch, Some(&before), Some(&removed));
+    let change = describe_change(Change::Patch, Before::Whole(&before), Some(&removed));
     assert!(change.attributes.contains(&format!("{ENTERPRISE}:costCenter")));
 }
 
@@ -63,11 +64,11 @@ fn group_changes_name_the_members_added_and_removed_once_each() {
     let before = object(json!({ "members": [{ "value": "a" }, { "value": "b" }] }));
     let after =
         object(json!({ "members": [{ "value": "b" }, { "value": "c" }, { "value": "c" }] }));
-    let change = describe_change(Change::Patch, Some(&before), Some(&after));
+    let change = describe_change(Change::Patch, Before::Whole(&before), Some(&after));
     assert_eq!(change.members_added, ["c"]);
     assert_eq!(change.members_removed, ["a"]);
     assert_eq!(change.attributes, ["members"]);
-    let deleted = describe_change(Change::Delete, Some(&after), None);
+    let deleted = describe_change(Change::Delete, Before::Whole(&after), None);
     assert_eq!(deleted.kinds, [EventKind::Delete]);
     assert!(deleted.attributes.is_empty() && deleted.members_removed.is_empty());
 }
@@ -76,7 +77,7 @@ fn group_changes_name_the_members_added_and_removed_once_each() {
 fn extension_keys_with_multibyte_names_do_not_panic() {
     let before = object(json!({ "ü": 1, "urn": 2 }));
     let after = object(json!({ "ü": 2 }));
-    let change = describe_change(Change::Put, Some(&before), Some(&after));
+    let change = describe_change(Change::Put, Before::Whole(&before), Some(&after));
     assert_eq!(change.attributes, ["ü", "urn"]);
 }
 
@@ -176,4 +177,27 @@ fn cursors_from_sequences_sort_byte_wise_as_numbers() {
     assert_eq!(numbers, [1, 9, 10, 100, u64::MAX]);
     assert_eq!(EventCursor::new("12").sequence(), None);
     assert_eq!(EventCursor::new("0000000000000000001x").sequence(), None);
+}
+
+#[test]
+fn a_patch_is_described_from_the_keys_it_touched_alone() {
+    let after = object(json!({
+        "userName": "ann", "active": false, "title": "Dr",
+        "members": [{ "value": "x" }],
+        ENTERPRISE: { "department": "Ops", "costCenter": "7" }
+    }));
+    let touched = vec![
+        ("active".to_owned(), Some(json!(true))),
+        ("nickName".to_owned(), None),
+        (ENTERPRISE.to_owned(), Some(json!({ "department": "Sales", "costCenter": "7" }))),
+    ];
+    let change = describe_change(Change::Patch, Before::Touched(&touched), Some(&after));
+    assert_eq!(change.kinds, [EventKind::Patch, EventKind::Deactivate]);
+    // `title` and `members` were not touched, so they did not change; `nickName` stayed absent.
+    let department = format!("{ENTERPRISE}:department");
+    assert_eq!(change.attributes, ["active", department.as_str()]);
+    assert!(change.members_added.is_empty());
+    let untouched_active = vec![("title".to_owned(), Some(json!("Mr")))];
+    let change = describe_change(Change::Patch, Before::Touched(&untouched_active), Some(&after));
+    assert_eq!(change.kinds, [EventKind::Patch], "active was not touched: no deactivation");
 }

@@ -277,7 +277,7 @@ impl ScimService {
             });
         }
         tracing::Span::current().record("tenant", principal.tenant.as_str());
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let request_id = crate::ids::random_uuid();
         tracing::Span::current().record("request_id", request_id.as_str());
         let call = Call { service: self, principal, base, request_id };
 

@@ -67,6 +67,9 @@ pub struct PatchOutcome {
     /// Whether `resource` differs from the input. A PATCH that changes nothing (re-adding a
     /// member, removing one that is not there) gives `false`: the version need not change.
     pub changed: bool,
+    /// The top-level keys the operations touched, each with its value before them (`None`
+    /// where the key was absent): no other key can differ from the input.
+    pub(crate) touched: Vec<(String, Option<Value>)>,
 }
 
 /// Applies the operations of `request` in order to a copy of `resource` (a resource of
@@ -159,7 +162,8 @@ pub fn apply_patch_owned(
     validate_changed(schema, &patched, &|key| touched.iter().any(|(k, _)| *k == key))?;
     let changed = patched.get("schemas") != original_schemas.as_ref()
         || touched.iter().any(|(key, before)| patched.get(*key) != before.as_ref());
-    Ok(PatchOutcome { resource: patched, changed })
+    let touched = touched.into_iter().map(|(key, before)| (key.to_owned(), before)).collect();
+    Ok(PatchOutcome { resource: patched, changed, touched })
 }
 
 /// The resource being patched, and the top-level keys (attribute names, extension URNs) the

@@ -233,14 +233,14 @@ pub trait ResourceStore: fmt::Debug + Send + Sync + 'static {
 }
 
 /// What a write records besides the resource: the time of the write, and its event.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct WriteOptions<'a> {
     /// When the write happens (RFC 3339 UTC): what a store stamps on the resources it changes
     /// itself (`meta.lastModified` of the groups a deletion changes).
     pub time: &'a str,
     /// The event of the change, if events are recorded.
-    pub event: Option<&'a EventDraft>,
+    pub event: Option<EventDraft>,
 }
 
 impl<'a> WriteOptions<'a> {
@@ -251,7 +251,7 @@ impl<'a> WriteOptions<'a> {
 
     /// This write recording `event`.
     #[must_use]
-    pub fn with_event(mut self, event: Option<&'a EventDraft>) -> Self {
+    pub fn with_event(mut self, event: Option<EventDraft>) -> Self {
         self.event = event;
         self
     }
