@@ -1,4 +1,4 @@
-//! The shared conformance suite every [`ResourceStore`] must pass.
+//! The shared conformance suite every [`ResourceStore`](crate::ResourceStore) must pass.
 //!
 //! Each function is an async test over any store: it creates its own tenants (with a random
 //! suffix), so the functions can run against one store in any order, in parallel, and next to

@@ -180,7 +180,7 @@ impl PostgresStore {
     ///
     /// This is for first loads and migrations from another system, where creating resources
     /// one at a time would take too long. The resources must already be in the form the
-    /// library stores, as for [`ResourceStore::create`]: each with a non-empty string `id`,
+    /// library stores, as for [`ResourceStore::create_opts`]: each with a non-empty string `id`,
     /// its `meta`, and its values as they should be returned. They are stored exactly as
     /// `create` would store each: a version each (later writes get greater ones), the keys of
     /// the scope's unique and indexed attributes, a Group's memberships, and the member names
