@@ -33,6 +33,17 @@
 //! compilation off on the connections it queries with (`SET jit = off`, once per connection):
 //! for the large but cheap conditions a filter becomes, compiling costs more than it saves.
 //!
+//! **Events** go to an outbox table in each write's own transaction. The write's last
+//! statement locks its tenant's row in `scim_event_feeds`, numbers the events, inserts them and
+//! notifies the channel `scim_events`; it travels to the server with the `COMMIT`, so it costs
+//! no round trip, and the lock is held only until the commit. Events are therefore numbered in
+//! commit order per tenant: a reader after cursor `n` can never later find an event numbered
+//! `n` or less. Writers of one tenant serialise only across that last statement and commit.
+//! A store made with [`PostgresStore::connect`] LISTENs on a connection of its own and wakes
+//! waiters within milliseconds of a commit; PostgreSQL orders the commits of notifying
+//! transactions through one queue, which is the price of that wake-up. Checkpoints live in
+//! `scim_event_checkpoints`, in the same database.
+//!
 //! The schema is created and upgraded by embedded migrations when a store is built, under an
 //! advisory lock, so replicas may start together.
 //!
@@ -185,6 +196,8 @@ impl PostgresStore {
     /// `create` would store each: a version each (later writes get greater ones), the keys of
     /// the scope's unique and indexed attributes, a Group's memberships, and the member names
     /// that filters look up.
+    ///
+    /// An import records no events: it is a load of existing data, not a change clients made.
     ///
     /// It is all or nothing: an `id` or a unique value used twice in `resources`, or already
     /// stored, fails the whole import with [`Error::Uniqueness`] and stores none of them.

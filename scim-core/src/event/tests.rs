@@ -201,3 +201,17 @@ fn a_patch_is_described_from_the_keys_it_touched_alone() {
     let change = describe_change(Change::Patch, Before::Touched(&untouched_active), Some(&after));
     assert_eq!(change.kinds, [EventKind::Patch], "active was not touched: no deactivation");
 }
+
+#[test]
+fn a_membership_patch_names_the_members_it_moved() {
+    let after = object(json!({ "displayName": "Ops", "members": [{ "value": "b" }, { "value": "c" }] }));
+    let touched = vec![("members".to_owned(), Some(json!([{ "value": "a" }, { "value": "b" }])))];
+    let change = describe_change(Change::Patch, Before::Touched(&touched), Some(&after));
+    assert_eq!(change.kinds, [EventKind::Patch]);
+    assert_eq!(change.attributes, ["members"]);
+    assert_eq!(change.members_added, ["c"]);
+    assert_eq!(change.members_removed, ["a"]);
+    let emptied = object(json!({ "displayName": "Ops" }));
+    let change = describe_change(Change::Patch, Before::Touched(&touched), Some(&emptied));
+    assert_eq!(change.members_removed, ["a", "b"]);
+}
