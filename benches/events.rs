@@ -53,7 +53,7 @@ fn user(n: u64) -> serde_json::Value {
 fn writes(c: &mut Criterion, rt: &Runtime, name: &str, store: Arc<DynResourceStore>) {
     let mut group = c.benchmark_group(format!("events/{name}"));
     let counter = AtomicU64::new(0);
-    for events in [true, false] {
+    for events in [false, true] {
         let manager = manager(store.clone(), events);
         let label = if events { "on" } else { "off" };
         let tenant = format!("bench-{name}-{label}");
