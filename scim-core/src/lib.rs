@@ -63,3 +63,8 @@ pub use store::{
     Version, WriteOptions, group_member_ids, remove_group_member,
 };
 pub use validate::{merge_replace, validate_resource};
+
+/// The crate README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

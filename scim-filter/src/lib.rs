@@ -50,3 +50,8 @@ pub use error::ParseError;
 pub use eval::{EvalError, PreparedFilter, fold_case, parse_bool};
 pub use parser::Limits;
 pub use schema::{AttrInfo, AttrType, FilterSchema, NoSchema};
+
+/// The crate README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
