@@ -17,6 +17,7 @@
 /// | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
 /// | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
 /// | `remove_missing_ok` | `remove` of a value that is not there (Okta retries) | `noTarget` for a filter that matches nothing | succeed without change |
+/// | `single_value_filter` | a value filter on a single-valued complex attribute, `manager[value eq "id"]`, or a `remove` of `manager` listing its value (Entra ID removing a manager) | value filters select entries of multi-valued attributes: `invalidPath` | the filter (or listed value) selects the one value when it matches |
 /// | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
 /// | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
 /// | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
@@ -49,6 +50,9 @@ pub struct Compatibility {
     pub remove_listed_values: bool,
     /// A `remove` whose target is absent or matches nothing succeeds without change.
     pub remove_missing_ok: bool,
+    /// A value filter on a single-valued complex attribute (`manager[value eq "id"]`), and a
+    /// `remove` of one with a `value`, select its value when it matches.
+    pub single_value_filter: bool,
     /// Accept a bare value for a complex attribute that has a `value` sub-attribute (the
     /// enterprise `manager` as an id string), wrapping it as `{"value": …}`.
     pub complex_bare_value: bool,
@@ -72,6 +76,7 @@ impl Default for Compatibility {
             filtered_replace_creates_entry: true,
             remove_listed_values: true,
             remove_missing_ok: true,
+            single_value_filter: true,
             complex_bare_value: true,
             ignore_read_only_in_patch: true,
             extension_urn_path: true,
@@ -91,12 +96,20 @@ impl Compatibility {
             filtered_replace_creates_entry: false,
             remove_listed_values: false,
             remove_missing_ok: false,
+            single_value_filter: false,
             complex_bare_value: false,
             ignore_read_only_in_patch: false,
             extension_urn_path: false,
             replace_null_removes: false,
             ignore_unknown_attributes: false,
         }
+    }
+
+    /// These settings with `single_value_filter` set to `on`.
+    #[must_use]
+    pub fn with_single_value_filter(mut self, on: bool) -> Self {
+        self.single_value_filter = on;
+        self
     }
 
     /// These settings with `ignore_unknown_attributes` set to `on`.

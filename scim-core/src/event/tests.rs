@@ -204,7 +204,8 @@ fn a_patch_is_described_from_the_keys_it_touched_alone() {
 
 #[test]
 fn a_membership_patch_names_the_members_it_moved() {
-    let after = object(json!({ "displayName": "Ops", "members": [{ "value": "b" }, { "value": "c" }] }));
+    let after =
+        object(json!({ "displayName": "Ops", "members": [{ "value": "b" }, { "value": "c" }] }));
     let touched = vec![("members".to_owned(), Some(json!([{ "value": "a" }, { "value": "b" }])))];
     let change = describe_change(Change::Patch, Before::Touched(&touched), Some(&after));
     assert_eq!(change.kinds, [EventKind::Patch]);

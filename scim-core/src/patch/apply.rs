@@ -74,7 +74,20 @@ pub(super) fn operation<'s>(
             };
             apply_object(schema, work, Scope::Extension(ext), kind, fields, compat)
         }
-        Target::Attr(target) => {
+        Target::Attr(mut target) => {
+            if target.filter.is_some() && !target.attr.multi_valued {
+                // `manager[value eq "id"]`: the filter selects the one value, or nothing.
+                if !single_value_matches(work, &target) {
+                    return match kind {
+                        PatchOpKind::Remove if compat.remove_missing_ok => Ok(()),
+                        _ => Err(Error::no_target(format!(
+                            "{} has no value matching the filter",
+                            target.attr.name
+                        ))),
+                    };
+                }
+                target.filter = None;
+            }
             if target.attr.mutability == Mutability::ReadOnly
                 || target.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly)
             {
@@ -145,6 +158,19 @@ fn apply_object<'s>(
         }
     }
     Ok(())
+}
+
+/// Whether the value of a single-valued complex target matches the target's filter.
+fn single_value_matches(work: &Work<'_>, target: &AttrTarget<'_, '_>) -> bool {
+    let Some(filter) = &target.filter else { return true };
+    let container = match target.ext {
+        Some(urn) => work.resource.get(urn).and_then(Value::as_object),
+        None => Some(&work.resource),
+    };
+    match container.and_then(|c| c.get(&target.attr.name)) {
+        Some(value) => !filter.matching(std::slice::from_ref(value)).is_empty(),
+        None => false,
+    }
 }
 
 /// The current value of a target without a filter, if any.
@@ -454,6 +480,25 @@ fn remove_target(
         return if removed { Ok(()) } else { missing(format!("{name} has no value")) };
     }
     match listed {
+        Some(listed) if !attr.multi_valued && attr.is_complex() && compat.single_value_filter => {
+            // `remove` of `manager` with `[{"value": id}]`: only if it is that manager.
+            let listed = match listed {
+                Value::Array(items) => items.as_slice(),
+                single => std::slice::from_ref(single),
+            };
+            let listed: Vec<Value> = listed
+                .iter()
+                .map(|l| normalize_value(attr, l.clone(), compat, &name))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            if listed.iter().any(|l| same_entry(attr, current, l)) {
+                container.remove(&attr.name);
+            } else {
+                return missing(format!("the listed value is not the value of {name}"));
+            }
+        }
         Some(listed) if attr.multi_valued && compat.remove_listed_values => {
             let Some(Value::Array(listed)) = normalize_value(attr, listed.clone(), compat, &name)?
             else {

@@ -97,7 +97,8 @@ pub(super) fn resolve_path<'s, 'p>(
                 _ => return unknown(&value_path.attr.to_string(), compat),
             };
             let attr = resolved.attribute;
-            if !(attr.multi_valued && attr.is_complex()) {
+            let single = !attr.multi_valued && attr.is_complex() && compat.single_value_filter;
+            if !(attr.multi_valued && attr.is_complex()) && !single {
                 return Err(Error::invalid_path(format!(
                     "a value filter selects entries of a multi-valued complex attribute; {} is not one",
                     attr.name

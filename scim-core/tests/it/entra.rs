@@ -355,3 +355,59 @@ async fn deleting_a_user_removes_it_from_its_groups() {
     assert!(after.body.get("members").is_none());
     assert_ne!(after.header("etag"), group.header("etag"), "the group's version changed");
 }
+
+/// Entra ID removes a user's manager with a value filter on the single-valued `manager`, bare
+/// or URN-prefixed (reported against another SCIM library: thomaspoignant/scim-patch#453,
+/// `{ op: 'remove', 'path': 'manager[value eq "manager-id"]'}` from Azure AD), or as a remove
+/// listing the manager's value (the form Entra uses for `members`, ssoready/ssoready#182). All
+/// three must clear the manager when it matches, and leave another manager alone.
+#[tokio::test]
+async fn manager_removal_in_every_form_entra_sends() {
+    let client = Client::new();
+    let created = client.post("/Users", entra_user("ann@example.com")).await.expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+    let set_manager = |manager: &str| {
+        patch_op(json!([{
+            "op": "Add",
+            "path": format!("{ENTERPRISE}:manager"),
+            "value": { "value": manager }
+        }]))
+    };
+    let manager_of = |body: &serde_json::Value| body[ENTERPRISE]["manager"].clone();
+    let removals = [
+        json!([{ "op": "Remove", "path": "manager[value eq \"boss-1\"]" }]),
+        json!([{ "op": "Remove", "path": format!("{ENTERPRISE}:manager[value eq \"boss-1\"]") }]),
+        json!([{ "op": "Remove", "path": format!("{ENTERPRISE}:manager"), "value": [{ "value": "boss-1" }] }]),
+    ];
+    for removal in removals {
+        client.patch(&path, set_manager("boss-1")).await.expect(200);
+        assert_eq!(manager_of(&client.stored(&path).await)["value"], "boss-1");
+        // A filter naming another manager removes nothing (and is not an error).
+        let other = serde_json::to_string(&removal).unwrap().replace("boss-1", "boss-2");
+        let other: serde_json::Value = serde_json::from_str(&other).unwrap();
+        client.patch(&path, patch_op(other)).await.expect(200);
+        assert_eq!(manager_of(&client.stored(&path).await)["value"], "boss-1", "{removal}");
+        client.patch(&path, patch_op(removal.clone())).await.expect(200);
+        let stored = client.stored(&path).await;
+        assert!(manager_of(&stored).is_null(), "{removal} left {stored}");
+        assert_eq!(
+            stored[ENTERPRISE]["department"], "Engineering",
+            "the rest of the extension stays"
+        );
+    }
+}
+
+/// With the setting off, a value filter on a single-valued attribute is the RFC's
+/// `invalidPath`.
+#[tokio::test]
+async fn strict_compatibility_refuses_a_filter_on_a_single_value() {
+    use scimkit_core::{Compatibility, ServiceConfig};
+    let strict = Compatibility::default().with_single_value_filter(false);
+    let client = Client::with_config(ServiceConfig::default().with_compatibility(strict));
+    let created = client.post("/Users", entra_user("bob@example.com")).await.expect(201);
+    let path = format!("/Users/{}", created.body["id"].as_str().unwrap());
+    let removal = json!([{ "op": "Remove", "path": "manager[value eq \"boss-1\"]" }]);
+    let reply = client.patch(&path, patch_op(removal)).await.expect(400);
+    assert_eq!(reply.body["scimType"], "invalidPath");
+}
