@@ -17,7 +17,7 @@
 /// | `filtered_replace_creates_entry` | `replace` through a value filter that matches nothing (Entra ID) | `noTarget` | create the entry as `add` does |
 /// | `remove_listed_values` | `remove` `members` with a `value` listing the members to remove (Entra ID) | the whole attribute is removed | remove only the listed values |
 /// | `remove_missing_ok` | `remove` of a value that is not there (Okta retries) | `noTarget` for a filter that matches nothing | succeed without change |
-/// | `single_value_filter` | a value filter on a single-valued complex attribute, `manager[value eq "id"]`, or a `remove` of `manager` listing its value (Entra ID removing a manager) | value filters select entries of multi-valued attributes: `invalidPath` | the filter (or listed value) selects the one value when it matches |
+/// | `single_value_filter` | a `remove` through a value filter on a single-valued complex attribute, `manager[value eq "id"]`, or a `remove` of `manager` listing its value (Entra ID removing a manager) | value filters select entries of multi-valued attributes: `invalidPath` | the filter (or listed value) selects the one value when it matches |
 /// | `complex_bare_value` | a bare value for a complex attribute with a `value` sub-attribute: `manager` as an id string (Entra ID), `emails` as strings | an object | wrap it as `{"value": …}` |
 /// | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
 /// | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
@@ -50,8 +50,8 @@ pub struct Compatibility {
     pub remove_listed_values: bool,
     /// A `remove` whose target is absent or matches nothing succeeds without change.
     pub remove_missing_ok: bool,
-    /// A value filter on a single-valued complex attribute (`manager[value eq "id"]`), and a
-    /// `remove` of one with a `value`, select its value when it matches.
+    /// A `remove` through a value filter on a single-valued complex attribute
+    /// (`manager[value eq "id"]`), or of one with a `value`, removes its value when it matches.
     pub single_value_filter: bool,
     /// Accept a bare value for a complex attribute that has a `value` sub-attribute (the
     /// enterprise `manager` as an id string), wrapping it as `{"value": …}`.

@@ -76,11 +76,18 @@ pub(super) fn operation<'s>(
         }
         Target::Attr(mut target) => {
             if target.filter.is_some() && !target.attr.multi_valued {
-                // `manager[value eq "id"]`: the filter selects the one value, or nothing.
+                // Only a remove (Entra ID's `manager[value eq "id"]`) may filter a single value:
+                // the filter selects the one value, or nothing.
+                if kind != PatchOpKind::Remove {
+                    return Err(Error::invalid_path(format!(
+                        "a value filter selects entries of a multi-valued complex attribute; {} is not one",
+                        target.attr.name
+                    )));
+                }
                 if !single_value_matches(work, &target) {
-                    return match kind {
-                        PatchOpKind::Remove if compat.remove_missing_ok => Ok(()),
-                        _ => Err(Error::no_target(format!(
+                    return match compat.remove_missing_ok {
+                        true => Ok(()),
+                        false => Err(Error::no_target(format!(
                             "{} has no value matching the filter",
                             target.attr.name
                         ))),
