@@ -32,6 +32,18 @@ pub(crate) async fn handle(call: &Call<'_>, body: &[u8]) -> Result<Response<Vec<
             detail: format!("a bulk request may carry at most {limit} operations"),
         });
     }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(repeated) = request
+        .operations
+        .iter()
+        .filter_map(|op| op.bulk_id.as_deref())
+        .find(|id| !seen.insert(*id))
+    {
+        let shown: String = repeated.chars().take(64).collect();
+        return Err(Error::invalid_value(format!(
+            "the bulkId {shown:?} is used by more than one operation"
+        )));
+    }
     let declared: HashMap<&str, usize> = request
         .operations
         .iter()
@@ -125,7 +137,13 @@ async fn run(
     let Route::Resources { resource_type, target } = route(manager.registry(), path_only)? else {
         return Err(Error::invalid_value(format!("a bulk operation cannot target {path}")));
     };
-    let if_match = op.version.as_deref().and_then(Version::from_etag);
+    // An operation's `version` is an entity tag (RFC 7644 §3.7, §3.14); `*` asks for none.
+    let if_match = match op.version.as_deref().map(str::trim) {
+        None | Some("*") => None,
+        Some(tag) => Some(Version::from_etag(tag).ok_or_else(|| {
+            Error::invalid_value("an operation's version must be an entity tag such as W/\"3\"")
+        })?),
+    };
     let data = || data.clone().ok_or_else(|| Error::invalid_syntax("the operation needs data"));
     let (kind, id) = match (&op.method, &target) {
         (BulkMethod::Post, Target::Collection) => (OperationKind::Create, None),
