@@ -93,7 +93,13 @@ pub struct ServiceConfig {
     /// Microsoft Entra ID expects. RFC 7643 does not require it. Default `true`.
     pub unique_group_display_name: bool,
     /// Whether a successful PATCH answers 200 with the resource (default) or 204 without a body.
+    /// A PATCH that asks for `attributes` or `excludedAttributes` always gets 200 with the
+    /// projected resource (RFC 7644 §3.5.2).
     pub patch_returns_resource: bool,
+    /// Resource types (ASCII lower case) whose PATCH answers otherwise than
+    /// `patch_returns_resource` says: `true` for 200 with the resource, `false` for 204. Microsoft
+    /// recommends 204 for Group PATCH, where a large group's body costs both sides.
+    pub patch_returns_resource_by_type: std::collections::BTreeMap<String, bool>,
     /// Whether every committed change is recorded as an event, and with what payload
     /// (default: recorded, at the notice level). See [`crate::event`].
     pub events: EventSettings,
@@ -106,6 +112,7 @@ impl Default for ServiceConfig {
             compatibility: Compatibility::default(),
             unique_group_display_name: true,
             patch_returns_resource: true,
+            patch_returns_resource_by_type: std::collections::BTreeMap::new(),
             events: EventSettings::default(),
         }
     }
@@ -138,6 +145,30 @@ impl ServiceConfig {
     pub fn with_patch_returns_resource(mut self, on: bool) -> Self {
         self.patch_returns_resource = on;
         self
+    }
+
+    /// This configuration answering PATCH of `resource_type` with the resource (200) or
+    /// without (204), whatever [`ServiceConfig::patch_returns_resource`] says for the others.
+    ///
+    /// ```
+    /// use scimkit_core::ServiceConfig;
+    ///
+    /// let config = ServiceConfig::default().with_patch_returns_resource_for("Group", false);
+    /// assert!(config.patch_returns_resource_for("User"));
+    /// assert!(!config.patch_returns_resource_for("group"));
+    /// ```
+    #[must_use]
+    pub fn with_patch_returns_resource_for(mut self, resource_type: &str, on: bool) -> Self {
+        self.patch_returns_resource_by_type.insert(resource_type.to_ascii_lowercase(), on);
+        self
+    }
+
+    /// Whether a PATCH of `resource_type` answers with the resource (200) rather than 204.
+    pub fn patch_returns_resource_for(&self, resource_type: &str) -> bool {
+        self.patch_returns_resource_by_type
+            .get(&resource_type.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(self.patch_returns_resource)
     }
 
     /// This configuration with other event settings.

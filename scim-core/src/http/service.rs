@@ -414,7 +414,11 @@ impl ScimService {
                         let patched = manager
                             .patch(call.origin(), resource_type, &id, &request, if_match.as_ref())
                             .await?;
-                        if manager.config().patch_returns_resource {
+                        // Asking for attributes asks for the resource (RFC 7644 §3.5.2).
+                        let named = |list: &[String]| list.iter().any(|a| !a.trim().is_empty());
+                        let projected =
+                            named(&query.attributes) || named(&query.excluded_attributes);
+                        if projected || manager.config().patch_returns_resource_for(resource_type) {
                             self.resource_response(
                                 call,
                                 resource_type,

@@ -13,3 +13,4 @@ mod harness;
 mod http;
 mod isolation;
 mod okta;
+mod responses;
