@@ -125,8 +125,9 @@ fn check_complex<'v>(
 
 /// Builds the resource a replace (PUT) stores: `replacement` (normalised) with the immutable
 /// attributes checked against `existing`, and the values a client cannot send back carried
-/// over from `existing`: read-only attributes (`id`, `meta`, `groups`) and write-only ones
-/// (`password`, which is never returned, so a client replacing the resource cannot include it).
+/// over from `existing`: read-only attributes (`id`, `meta`, `groups`), and write-only ones
+/// (`password`, which is never returned, so a client replacing the resource cannot send it
+/// back) unless the replacement sets a new value, which then replaces the old one.
 ///
 /// An immutable attribute that already has a value must keep it (else `400 mutability`); if
 /// the replacement leaves it out, the existing value is kept.
@@ -144,6 +145,8 @@ fn check_complex<'v>(
 /// assert_eq!(stored["id"], "1");
 /// assert_eq!(stored["password"], "s3cret");
 /// assert_eq!(stored["title"], "CEO");
+/// let body = normalize_resource(&users, json!({ "userName": "ann", "password": "n3w" }), &Compatibility::default())?;
+/// assert_eq!(merge_replace(&users, existing, body)?["password"], "n3w");
 /// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn merge_replace(
@@ -158,9 +161,9 @@ pub fn merge_replace(
         .flat_map(|ext| ext.attributes.iter().map(move |a| (a, Some(ext.id.as_str()))));
     for (attr, ext) in common.chain(core).chain(extensions) {
         let old = lookup(existing, ext, &attr.name);
+        let hidden = attr.mutability == Mutability::WriteOnly || attr.returned == Returned::Never;
         let carried = attr.mutability == Mutability::ReadOnly
-            || attr.mutability == Mutability::WriteOnly
-            || attr.returned == Returned::Never;
+            || (hidden && lookup(&replacement, ext, &attr.name).is_none());
         match (attr.mutability, old) {
             (_, Some(old)) if carried => {
                 let old = old.clone();

@@ -169,3 +169,34 @@ async fn group_push() {
     assert!(put.body.get("members").is_none());
     client.delete(&path).await.expect(204);
 }
+
+/// Okta's password sync pushes a new password in the PUT of the whole user (Okta's SCIM 2.0
+/// guide: "Update a specific User (PUT)" with `password` when "Sync Password" is on). The PUT
+/// must change the stored password, with a new version; a PUT without a password keeps it.
+#[tokio::test]
+async fn a_put_with_a_new_password_changes_it() {
+    use scimkit_core::{Registry, ResourceStore, Scope, StoreKeys};
+    let client = Client::new();
+    let user = json!({ "schemas": [CORE], "userName": "pw@example.com", "password": "first-Pa55" });
+    let created = client.post("/Users", user).await.expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+    let stored_password = || async {
+        let registry = Registry::standard();
+        let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
+        let store = client.service.manager().store();
+        let stored = store.get(Scope::new("tenant-1", "User", &keys), &id).await.unwrap().unwrap();
+        stored.resource["password"].clone()
+    };
+    let mut body = client.stored(&path).await;
+    body["password"] = json!("second-Pa55");
+    let replaced = client.put(&path, body.clone()).await.expect(200);
+    assert_ne!(replaced.header("etag"), created.header("etag"), "a changed password is a change");
+    assert!(replaced.body.get("password").is_none(), "never returned");
+    assert_eq!(stored_password().await, "second-Pa55");
+    // Okta's ordinary PUT carries no password: the stored one stays, and so does the version.
+    body.as_object_mut().unwrap().remove("password");
+    let again = client.put(&path, body).await.expect(200);
+    assert_eq!(again.header("etag"), replaced.header("etag"));
+    assert_eq!(stored_password().await, "second-Pa55");
+}
