@@ -249,15 +249,18 @@ async fn on_postgres_a_killed_server_resumes_its_log_and_loses_no_event() {
         .await
         .unwrap();
     assert_eq!(after.status, StatusCode::CREATED);
-    // Every user in the store, whether or not its creation was acknowledged before the kill.
-    let listed =
-        client.send(Method::GET, "/Users?count=10000&attributes=id", None, &[]).await.unwrap();
-    let stored: HashSet<String> = listed.body["Resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect();
+    // Every user in the store, whether or not its creation was acknowledged before the kill,
+    // read page by page (a page holds at most `maxResults`).
+    let mut stored: HashSet<String> = HashSet::new();
+    loop {
+        let page = format!("/Users?attributes=id&startIndex={}&count=200", stored.len() + 1);
+        let listed = client.send(Method::GET, &page, None, &[]).await.unwrap();
+        let resources = listed.body["Resources"].as_array().unwrap();
+        if resources.is_empty() {
+            break;
+        }
+        stored.extend(resources.iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+    }
     assert!(stored.len() > before.len(), "the acknowledged users and the one after the restart");
 
     let log = wait_for_lines(&path, stored.len()).await;
