@@ -97,8 +97,10 @@ pub(super) fn resolve_path<'s, 'p>(
                 _ => return unknown(&value_path.attr.to_string(), compat),
             };
             let attr = resolved.attribute;
-            let single = !attr.multi_valued && attr.is_complex() && compat.single_value_filter;
-            if !(attr.multi_valued && attr.is_complex()) && !single {
+            // Multi-valued complex attributes have entries to select; a single complex value
+            // may be selected too, with the compatibility setting (Entra ID's manager removal).
+            let selectable = attr.is_complex() && (attr.multi_valued || compat.single_value_filter);
+            if !selectable {
                 return Err(Error::invalid_path(format!(
                     "a value filter selects entries of a multi-valued complex attribute; {} is not one",
                     attr.name
