@@ -302,6 +302,20 @@ pub enum Error {
     },
 }
 
+/// The longest detail sent to a client, in characters. Details quote the client's input
+/// (`sortBy`, attribute names, PATCH paths, filters); past this they are cut, so an error
+/// response never echoes more than a bounded prefix of a request.
+const MAX_DETAIL_CHARS: usize = 256;
+
+/// `detail`, cut at [`MAX_DETAIL_CHARS`] characters with an ellipsis.
+fn bounded(mut detail: String) -> String {
+    if let Some((cut, _)) = detail.char_indices().nth(MAX_DETAIL_CHARS) {
+        detail.truncate(cut);
+        detail.push('…');
+    }
+    detail
+}
+
 /// The client-visible detail of an [`Error::Backend`].
 const BACKEND_DETAIL: &str = "internal server error";
 
@@ -406,6 +420,11 @@ impl Error {
     /// assert!(!err.to_response().detail.unwrap_or_default().contains("hunter2"));
     /// ```
     pub fn detail(&self) -> String {
+        bounded(self.full_detail())
+    }
+
+    /// The detail before it is bounded.
+    fn full_detail(&self) -> String {
         match self {
             Error::InvalidFilter { detail }
             | Error::TooMany { detail }

@@ -38,16 +38,12 @@ fn parse_sort_order(value: &str) -> Result<SortOrder> {
 fn parse_integer(name: &str, value: &str) -> Result<i64> {
     let value = value.trim();
     // Out-of-range numbers saturate: a huge startIndex is past the end, a huge count is capped.
-    match value.parse::<i64>() {
-        Ok(n) => Ok(n),
-        Err(_)
-            if !value.is_empty()
-                && value.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            Ok(if value.starts_with('-') { i64::MIN } else { i64::MAX })
-        }
-        Err(_) => Err(Error::invalid_value(format!("{name} must be an integer"))),
+    // One optional sign, then at least one digit: `-`, `--5` and `+-1` are not integers.
+    let digits = value.strip_prefix(['-', '+']).unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid_value(format!("{name} must be an integer")));
     }
+    Ok(value.parse::<i64>().unwrap_or(if value.starts_with('-') { i64::MIN } else { i64::MAX }))
 }
 
 /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XX` a byte.
@@ -116,6 +112,14 @@ mod tests {
     #[test]
     fn bad_query_strings() {
         assert!(matches!(parse_query(Some("count=ten")), Err(Error::InvalidValue { .. })));
+        // Not integers, though made of signs and digits (RFC 7644 §3.4.2.4 wants integers).
+        for bad in
+            ["count=-", "count=+", "startIndex=--5", "startIndex=%2B-1", "count=1-", "count="]
+        {
+            assert!(matches!(parse_query(Some(bad)), Err(Error::InvalidValue { .. })), "{bad}");
+        }
+        assert_eq!(parse_query(Some("count=-3")).unwrap().count, Some(-3));
+        assert_eq!(parse_query(Some("startIndex=%2B7")).unwrap().start_index, Some(7));
         assert!(matches!(parse_query(Some("sortOrder=up")), Err(Error::InvalidValue { .. })));
         assert!(matches!(parse_query(Some("filter=%zz")), Err(Error::InvalidSyntax { .. })));
         assert!(matches!(parse_query(Some("filter=%ff")), Err(Error::InvalidSyntax { .. })));

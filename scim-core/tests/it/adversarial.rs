@@ -286,3 +286,32 @@ async fn unicode_case_folding_in_unique_attributes() {
     let found = client.get("/Users?filter=userName+eq+%22strasse%22").await.expect(200);
     assert_eq!(found.body["totalResults"], 1);
 }
+
+/// No error detail echoes more than a bounded prefix of what the client sent, whichever part
+/// of the request carries it (RFC 7644 §3.12 leaves `detail` to the provider; a detail that
+/// quotes a megabyte back is an amplification and a log hazard).
+#[tokio::test]
+async fn error_details_quote_a_bounded_prefix_of_the_input() {
+    let client = crate::harness::Client::new();
+    let long = "x".repeat(5_000);
+    let created = client
+        .post("/Users", serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ann" }))
+        .await
+        .expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let strict = crate::harness::patch_op(
+        serde_json::json!([{ "op": "replace", "path": format!("{long}[") , "value": 1 }]),
+    );
+    let replies = [
+        client.get(&format!("/Users?sortBy={long}")).await,
+        client.get(&format!("/Users?attributes=a[{long}")).await,
+        client.get(&format!("/Users?filter={long}%20eq")).await,
+        client.patch(&format!("/Users/{id}"), strict).await,
+        client.get(&format!("/Users?count={long}a")).await,
+    ];
+    for reply in replies {
+        assert!((400..500).contains(&reply.status), "{}", reply.body);
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.chars().count() <= 257, "a detail of {} characters", detail.len());
+    }
+}
