@@ -304,7 +304,9 @@ impl ResourceManager {
             members_removed: description.members_removed,
             level: settings.level,
             data,
-            hidden_group_attributes: self.hidden_group_attributes.clone(),
+            // Only a deletion cascades into groups.
+            hidden_group_attributes: (change == Change::Delete)
+                .then(|| self.hidden_group_attributes.clone()),
         })
     }
 

@@ -288,7 +288,7 @@ pub struct EventDraft {
     pub(crate) level: PayloadLevel,
     pub(crate) data: Option<JsonObject>,
     /// The group attributes a GET never returns, dropped from the data of cascade events.
-    pub(crate) hidden_group_attributes: Arc<[String]>,
+    pub(crate) hidden_group_attributes: Option<Arc<[String]>>,
 }
 
 impl EventDraft {
@@ -363,7 +363,7 @@ impl EventDraft {
     pub fn member_removed(&self, group_id: &str, group: &JsonObject) -> EventDraft {
         let data = (self.level == PayloadLevel::Full).then(|| {
             let mut data = group.clone();
-            for hidden in self.hidden_group_attributes.iter() {
+            for hidden in self.hidden_group_attributes.iter().flat_map(|h| h.iter()) {
                 data.remove(hidden);
             }
             data

@@ -95,7 +95,7 @@ fn draft(level: PayloadLevel, data: Option<JsonObject>) -> EventDraft {
         members_removed: Vec::new(),
         level,
         data,
-        hidden_group_attributes: Arc::from(vec!["secret".to_owned()]),
+        hidden_group_attributes: Some(Arc::from(vec!["secret".to_owned()])),
     }
 }
 
