@@ -129,31 +129,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         app.sign_in(&id, "phone");
         println!("app: ann signed in on a laptop and a phone");
     }
-    send(&service, "PATCH", &format!("/Users/{id}"), Some(patch("Replace", "title", json!("CTO"))))
-        .await;
-    println!("entra: changed the title");
-    // Entra deactivates with a string boolean.
-    send(
-        &service,
-        "PATCH",
-        &format!("/Users/{id}"),
-        Some(patch("Replace", "active", json!("False"))),
-    )
-    .await;
-    println!("entra: deactivated {id}");
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    send(
-        &service,
-        "PATCH",
-        &format!("/Users/{id}"),
-        Some(patch("Replace", "active", json!("True"))),
-    )
-    .await;
-    println!("entra: reactivated {id}");
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let user_path = format!("/Users/{id}");
+    // What Entra sends on a change of title, a deactivation (with a string boolean) and a
+    // reactivation, each followed by a moment for the application to react.
+    for (attribute, value, what) in [
+        ("title", json!("CTO"), "changed the title"),
+        ("active", json!("False"), "deactivated"),
+        ("active", json!("True"), "reactivated"),
+    ] {
+        send(&service, "PATCH", &user_path, Some(patch("Replace", attribute, value))).await;
+        println!("entra: {what} {id}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.lock().unwrap_or_else(PoisonError::into_inner).sign_in(&id, "tablet");
     println!("app: ann signed in on a tablet");
-    send(&service, "DELETE", &format!("/Users/{id}"), None).await;
+    send(&service, "DELETE", &user_path, None).await;
     println!("entra: deleted {id}");
     tokio::time::sleep(Duration::from_millis(200)).await;
 
