@@ -24,12 +24,14 @@
 
 mod events;
 mod events_http;
+mod http_input;
 
 pub use events::{
     event_feeds_consumers_and_pruning, event_order_across_replicas,
     event_order_under_concurrent_writers, events_of_every_write,
 };
 pub use events_http::events_over_http;
+pub use http_input::nul_characters_over_http;
 
 use std::sync::Arc;
 
@@ -59,7 +61,8 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     events_of_every_write(store.clone()).await;
     event_order_under_concurrent_writers(store.clone()).await;
     event_feeds_consumers_and_pruning(store.clone()).await;
-    events_over_http(store).await;
+    events_over_http(store.clone()).await;
+    nul_characters_over_http(store).await;
 }
 
 /// The schemas and keys the suite writes with.

@@ -54,11 +54,13 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Value, E> {
+        no_nul(v)?;
         Ok(Value::String(v.to_owned()))
     }
 
-    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Value, E> {
+        no_nul(&v)?;
         Ok(Value::String(v))
     }
 
@@ -81,6 +83,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            no_nul(&key)?;
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!("duplicate member {key:?}")));
             }
@@ -91,6 +94,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
+/// Refuses a string with a NUL character (`\u0000`): no SCIM value needs one, and stores such
+/// as PostgreSQL cannot hold it in text, so every store answers the same 400.
+fn no_nul<E: de::Error>(text: &str) -> std::result::Result<(), E> {
+    match text.contains('\0') {
+        true => Err(E::custom("a string holds a NUL character (\\u0000)")),
+        false => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +110,17 @@ mod tests {
     #[test]
     fn strict_bodies() {
         assert_eq!(parse_body(br#"{"a": [1, 2.5, "x", null, true]}"#).unwrap()["a"][1], 2.5);
-        for bad in [&br#"{"a": 1, "a": 2}"#[..], b"", b"  ", b"{", b"{} x", b"\xff"] {
+        for bad in [
+            &br#"{"a": 1, "a": 2}"#[..],
+            b"",
+            b"  ",
+            b"{",
+            b"{} x",
+            b"\xff",
+            br#"{"userName": "a\u0000b"}"#,
+            br#"{"a\u0000": 1}"#,
+            br#"["\u0000"]"#,
+        ] {
             assert!(matches!(parse_body(bad), Err(Error::InvalidSyntax { .. })), "{bad:?}");
         }
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

@@ -13,6 +13,14 @@ pub(crate) fn parse_query(query: Option<&str>) -> Result<SearchRequest> {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let name = decode(name)?;
         let value = decode(value)?;
+        if value.contains('\0') {
+            // No SCIM value holds a NUL, and PostgreSQL cannot compare text with one.
+            let detail = format!("{name} holds a NUL character (%00)");
+            return Err(match name.eq_ignore_ascii_case("filter") {
+                true => Error::InvalidFilter { detail },
+                false => Error::invalid_value(detail),
+            });
+        }
         match name.to_ascii_lowercase().as_str() {
             "filter" => search.filter = Some(value),
             "sortby" => search.sort_by = Some(value),
@@ -119,6 +127,9 @@ mod tests {
             assert!(matches!(parse_query(Some(bad)), Err(Error::InvalidValue { .. })), "{bad}");
         }
         assert_eq!(parse_query(Some("count=-3")).unwrap().count, Some(-3));
+        let nul = parse_query(Some("filter=userName%20eq%20%22a%00%22"));
+        assert!(matches!(nul, Err(Error::InvalidFilter { .. })), "{nul:?}");
+        assert!(matches!(parse_query(Some("sortBy=a%00")), Err(Error::InvalidValue { .. })));
         assert_eq!(parse_query(Some("startIndex=%2B7")).unwrap().start_index, Some(7));
         assert!(matches!(parse_query(Some("sortOrder=up")), Err(Error::InvalidValue { .. })));
         assert!(matches!(parse_query(Some("filter=%zz")), Err(Error::InvalidSyntax { .. })));

@@ -49,7 +49,11 @@ pub(crate) fn route(registry: &Registry, path: &str) -> Result<Route> {
         match rest {
             None | Some("") => Ok(None),
             Some(r) if r.contains('/') => Err(not_found()),
-            Some(r) => decode_segment(r).map(Some),
+            Some(r) => match decode_segment(r)? {
+                // No id holds a NUL (and PostgreSQL cannot look one up): nothing is there.
+                id if id.contains('\0') => Err(not_found()),
+                id => Ok(Some(id)),
+            },
         }
     };
     let fixed = |name: &str| first.eq_ignore_ascii_case(name);

@@ -242,7 +242,11 @@ impl ScimService {
                 if tenant.is_empty() {
                     return Err(not_found());
                 }
-                (Some(super::query::decode_segment(tenant)?), rest)
+                let tenant = super::query::decode_segment(tenant)?;
+                if tenant.contains('\0') {
+                    return Err(not_found());
+                }
+                (Some(tenant), rest)
             }
         };
         let route = route(inner.manager.registry(), rest)?;
