@@ -31,8 +31,11 @@ impl Feed {
     ) {
         self.last += 1;
         self.events.push_back(draft.into_event("", EventCursor::default(), resource, version));
-        while self.events.len() > retention {
-            self.events.pop_front();
+        // Past the retention, the oldest sixteenth goes at once: freeing neighbours together
+        // is cheaper than one cold event per write.
+        if self.events.len() > retention + retention / 16 {
+            let excess = self.events.len() - retention;
+            self.events.drain(..excess);
             self.pruned_through = self.last - self.events.len() as u64;
         }
     }
@@ -110,4 +113,32 @@ impl Feed {
 /// The number of a cursor of this store.
 fn sequence(cursor: &EventCursor) -> Result<u64> {
     cursor.sequence().ok_or_else(|| Error::invalid_value("not an event cursor of this store"))
+}
+
+#[cfg(test)]
+mod tests {
+    use scimkit_core::event::{EventCursor, Origin};
+    use scimkit_core::{ResourceManager, ResourceStore};
+    use serde_json::json;
+
+    use crate::InMemoryStore;
+
+    #[tokio::test]
+    async fn the_feed_keeps_its_retention_and_says_when_a_reader_fell_behind() {
+        let store = std::sync::Arc::new(InMemoryStore::with_event_retention(32));
+        let manager = ResourceManager::builder(store.clone()).build().unwrap();
+        for n in 0..100 {
+            let user = json!({ "userName": format!("u{n}") });
+            manager.create(Origin::new("t"), "User", user).await.unwrap();
+        }
+        let kept = store.read_events("t", None, 1_000).await.unwrap();
+        assert!((32..=34).contains(&kept.len()), "{} events kept", kept.len());
+        assert_eq!(kept.last().and_then(|e| e.cursor.sequence()), Some(100));
+        let first = kept[0].cursor.sequence().unwrap();
+        assert_eq!(first, 100 - kept.len() as u64 + 1, "the latest events, without a gap");
+        let behind = store.read_events("t", Some(&EventCursor::from_sequence(first - 2)), 10).await;
+        assert!(matches!(behind, Err(scimkit_core::Error::EventsPruned { .. })), "{behind:?}");
+        let edge = store.read_events("t", Some(&EventCursor::from_sequence(first - 1)), 10).await;
+        assert_eq!(edge.unwrap().len(), 10);
+    }
 }

@@ -44,7 +44,7 @@ mod index;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -81,6 +81,24 @@ struct Inner {
 struct Slot {
     data: RwLock<Tenant>,
     events: Notify,
+    /// How many waiters there are: a write wakes the feed only when someone waits.
+    waiting: AtomicUsize,
+}
+
+/// Counts a waiter on a slot for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Default for InMemoryStore {
@@ -95,9 +113,9 @@ impl InMemoryStore {
         Self::with_event_retention(DEFAULT_EVENT_RETENTION)
     }
 
-    /// An empty store whose tenants' feeds keep at most `events` events each (at least one):
-    /// recording one more prunes the oldest, and a consumer behind it gets
-    /// [`Error::EventsPruned`].
+    /// An empty store whose tenants' feeds keep the latest `events` events each (at least one;
+    /// up to a sixteenth more accumulate before the oldest are pruned together). A consumer
+    /// behind what was pruned gets [`Error::EventsPruned`].
     pub fn with_event_retention(events: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -134,6 +152,7 @@ impl InMemoryStore {
             Arc::new(Slot {
                 data: RwLock::new(Tenant::new(self.inner.retention)),
                 events: Notify::new(),
+                waiting: AtomicUsize::new(0),
             })
         });
         slot.clone()
@@ -151,7 +170,9 @@ impl InMemoryStore {
         write: impl FnOnce(&mut Tenant) -> Result<T>,
     ) -> Result<T> {
         let result = write(&mut self::write(&slot.data));
-        if result.is_ok() && records_event {
+        // A waiter counts itself before it looks at the feed (under the lock this write
+        // released), so a write it did not see still finds it counted here.
+        if result.is_ok() && records_event && slot.waiting.load(Ordering::SeqCst) > 0 {
             slot.events.notify_waiters();
         }
         result
@@ -250,6 +271,7 @@ impl ResourceStore for InMemoryStore {
     ) -> Result<bool> {
         let slot = self.tenant_or_new(tenant);
         // Registered before the check, so a write between the check and the wait wakes it.
+        let _waiting = Waiting::new(&slot.waiting);
         let notified = slot.events.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();

@@ -177,11 +177,11 @@ fn changed_in_extension(
     let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
     for (key, value) in new {
         if old.get(key) != Some(value) {
-            out.push(format!("{urn}:{key}"));
+            out.push([urn, ":", key].concat());
         }
     }
     for key in old.keys().filter(|key| !new.contains_key(*key)) {
-        out.push(format!("{urn}:{key}"));
+        out.push([urn, ":", key].concat());
     }
 }
 
