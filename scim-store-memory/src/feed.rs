@@ -9,14 +9,29 @@ use scimkit_core::{Error, JsonObject, Result, Version, format_timestamp};
 /// under the tenant's write lock, is commit order). Event `n` sits at index
 /// `n - pruned_through - 1`; its tenant and cursor are filled in when it is read, so that
 /// recording one costs no more than it must under the lock.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Feed {
+    /// A random number of this feed's own: with an event's number, its id (`jti`), unique
+    /// across tenants and stores, and the same on every read.
+    key: u64,
     events: VecDeque<Event>,
     /// The number of the last event recorded.
     last: u64,
     /// The number of the last event pruned (0 if none was).
     pruned_through: u64,
     checkpoints: HashMap<String, EventCursor>,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Self {
+            key: uuid::Uuid::new_v4().as_u64_pair().0,
+            events: VecDeque::new(),
+            last: 0,
+            pruned_through: 0,
+            checkpoints: HashMap::new(),
+        }
+    }
 }
 
 impl Feed {
@@ -30,7 +45,9 @@ impl Feed {
         retention: usize,
     ) {
         self.last += 1;
-        self.events.push_back(draft.into_event("", EventCursor::default(), resource, version));
+        // Tenant, cursor and id are filled in on read.
+        let event = draft.into_event(String::new(), "", EventCursor::default(), resource, version);
+        self.events.push_back(event);
         // Past the retention, the oldest sixteenth goes at once: freeing neighbours together
         // is cheaper than one cold event per write.
         if self.events.len() > retention + retention / 16 {
@@ -64,6 +81,7 @@ impl Feed {
                 let mut event = event.clone();
                 event.tenant = tenant.to_owned();
                 event.cursor = EventCursor::from_sequence(sequence);
+                event.id = event_id(self.key, sequence);
                 event
             })
             .collect())
@@ -108,6 +126,14 @@ impl Feed {
         self.checkpoints.insert(consumer.to_owned(), cursor.clone());
         Ok(())
     }
+}
+
+/// The id of event `sequence` of the feed with `key`: a version-8 UUID of the two numbers.
+fn event_id(key: u64, sequence: u64) -> String {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&key.to_be_bytes());
+    bytes[8..].copy_from_slice(&sequence.to_be_bytes());
+    uuid::Uuid::new_v8(bytes).hyphenated().to_string()
 }
 
 /// The number of a cursor of this store.

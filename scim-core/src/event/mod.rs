@@ -317,12 +317,14 @@ impl EventDraft {
         resource: &JsonObject,
         version: Option<&Version>,
     ) -> Event {
-        self.clone().into_event(tenant, cursor, resource, version)
+        self.clone().into_event(crate::ids::random_uuid(), tenant, cursor, resource, version)
     }
 
-    /// [`EventDraft::record`] without a copy of the draft.
+    /// [`EventDraft::record`] without a copy of the draft, with the event id `id`: for stores
+    /// that derive ids from what they store (unique, and the same on every read of the event).
     pub fn into_event(
         self,
+        id: String,
         tenant: &str,
         cursor: EventCursor,
         resource: &JsonObject,
@@ -338,7 +340,7 @@ impl EventDraft {
         Event {
             tenant: tenant.to_owned(),
             cursor,
-            id: crate::ids::random_uuid(),
+            id,
             txn: self.txn,
             resource_type: self.resource_type,
             resource_id: self.resource_id,
