@@ -48,8 +48,8 @@ impl Feed {
         // Tenant, cursor and id are filled in on read.
         let event = draft.into_event(String::new(), "", EventCursor::default(), resource, version);
         self.events.push_back(event);
-        // Past the retention, the oldest sixteenth goes at once: freeing neighbours together
-        // is cheaper than one cold event per write.
+        // Past the retention, the oldest sixteenth goes at once, so that pruning runs once
+        // every few thousand writes rather than on each.
         if self.events.len() > retention + retention / 16 {
             let excess = self.events.len() - retention;
             self.events.drain(..excess);
