@@ -5,30 +5,70 @@ use std::collections::{HashMap, VecDeque};
 use scimkit_core::event::{Event, EventCursor, EventDraft, Prune};
 use scimkit_core::{Error, JsonObject, Result, Version, format_timestamp};
 
+/// How many bytes of events a chunk holds before the next chunk starts.
+const CHUNK_BYTES: usize = 64 * 1024;
+
 /// The events of one tenant, numbered from 1 in the order their changes were made (which,
-/// under the tenant's write lock, is commit order). Event `n` sits at index
-/// `n - pruned_through - 1`; its tenant and cursor are filled in when it is read, so that
-/// recording one costs no more than it must under the lock.
+/// under the tenant's write lock, is commit order).
+///
+/// Events are kept serialized, many to a chunk of memory: recording one copies its bytes into
+/// the newest chunk, and pruning frees whole chunks. A feed of a hundred thousand events is a
+/// few hundred allocations rather than a few million, so keeping and pruning them costs the
+/// write path, and the rest of the process's heap, next to nothing. Tenant, cursor and id are
+/// filled in when an event is read.
 #[derive(Debug)]
 pub(crate) struct Feed {
     /// A random number of this feed's own: with an event's number, its id (`jti`), unique
     /// across tenants and stores, and the same on every read.
     key: u64,
-    events: VecDeque<Event>,
+    /// The chunks, oldest first; the first may begin with events already pruned.
+    chunks: VecDeque<Chunk>,
     /// The number of the last event recorded.
     last: u64,
     /// The number of the last event pruned (0 if none was).
     pruned_through: u64,
+    /// Where an event is serialized before it is copied into its chunk.
+    scratch: Vec<u8>,
     checkpoints: HashMap<String, EventCursor>,
+}
+
+/// Consecutive events, serialized one after another.
+#[derive(Debug)]
+struct Chunk {
+    /// The number of the first event in the chunk.
+    first: u64,
+    bytes: Vec<u8>,
+    /// Where each event's bytes end.
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    fn new(first: u64) -> Self {
+        Self { first, bytes: Vec::with_capacity(CHUNK_BYTES), ends: Vec::new() }
+    }
+
+    /// The number of the last event in the chunk.
+    fn last(&self) -> u64 {
+        self.first + self.ends.len() as u64 - 1
+    }
+
+    /// The event numbered `sequence`, which the chunk holds.
+    fn event(&self, sequence: u64) -> Result<Event> {
+        let index = usize::try_from(sequence - self.first).unwrap_or(usize::MAX);
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        serde_json::from_slice(&self.bytes[start..self.ends[index]])
+            .map_err(|e| Error::Backend { store: "memory", source: Box::new(e) })
+    }
 }
 
 impl Default for Feed {
     fn default() -> Self {
         Self {
             key: uuid::Uuid::new_v4().as_u64_pair().0,
-            events: VecDeque::new(),
+            chunks: VecDeque::new(),
             last: 0,
             pruned_through: 0,
+            scratch: Vec::new(),
             checkpoints: HashMap::new(),
         }
     }
@@ -44,17 +84,45 @@ impl Feed {
         version: Option<&Version>,
         retention: usize,
     ) {
-        self.last += 1;
         // Tenant, cursor and id are filled in on read.
         let event = draft.into_event(String::new(), "", EventCursor::default(), resource, version);
-        self.events.push_back(event);
+        self.scratch.clear();
+        // An event is strings, lists of them and a JSON object: nothing whose serialization
+        // can fail, into a buffer that cannot fail to take it.
+        #[allow(clippy::expect_used)]
+        serde_json::to_writer(&mut self.scratch, &event).expect("an event always serializes");
+        self.last += 1;
+        let full = self.chunks.back().is_none_or(|chunk| {
+            !chunk.bytes.is_empty() && chunk.bytes.len() + self.scratch.len() > CHUNK_BYTES
+        });
+        if full {
+            self.chunks.push_back(Chunk::new(self.last));
+        }
+        if let Some(chunk) = self.chunks.back_mut() {
+            chunk.bytes.extend_from_slice(&self.scratch);
+            chunk.ends.push(chunk.bytes.len());
+        }
         // Past the retention, the oldest sixteenth goes at once, so that pruning runs once
         // every few thousand writes rather than on each.
-        if self.events.len() > retention + retention / 16 {
-            let excess = self.events.len() - retention;
-            self.events.drain(..excess);
-            self.pruned_through = self.last - self.events.len() as u64;
+        let kept = self.last - self.pruned_through;
+        let retention = retention as u64;
+        if kept > retention + retention / 16 {
+            self.prune_through(self.last - retention);
         }
+    }
+
+    /// Forgets every event up to `through`, freeing the chunks that hold only those.
+    fn prune_through(&mut self, through: u64) {
+        self.pruned_through = self.pruned_through.max(through.min(self.last));
+        while self.chunks.front().is_some_and(|chunk| chunk.last() <= self.pruned_through) {
+            self.chunks.pop_front();
+        }
+    }
+
+    /// The chunk holding event `sequence`, which the feed keeps.
+    fn chunk(&self, sequence: u64) -> Option<&Chunk> {
+        let after = self.chunks.partition_point(|chunk| chunk.first <= sequence);
+        after.checked_sub(1).and_then(|index| self.chunks.get(index))
     }
 
     /// Up to `limit` events of `tenant` after `after`.
@@ -74,47 +142,49 @@ impl Feed {
                 after
             }
         };
-        let skip = usize::try_from(after - self.pruned_through).unwrap_or(usize::MAX);
-        let events = self.events.iter().zip(self.pruned_through + 1..).skip(skip).take(limit);
-        Ok(events
-            .map(|(event, sequence)| {
-                let mut event = event.clone();
+        let mut events = Vec::new();
+        let mut sequence = after.saturating_add(1);
+        while sequence <= self.last && events.len() < limit {
+            let Some(chunk) = self.chunk(sequence) else { break };
+            while sequence <= chunk.last() && events.len() < limit {
+                let mut event = chunk.event(sequence)?;
                 event.tenant = tenant.to_owned();
                 event.cursor = EventCursor::from_sequence(sequence);
                 event.id = event_id(self.key, sequence);
-                event
-            })
-            .collect())
+                events.push(event);
+                sequence += 1;
+            }
+        }
+        Ok(events)
     }
 
     /// Whether there is an event after `after`.
     pub(crate) fn has_after(&self, after: Option<&EventCursor>) -> Result<bool> {
         Ok(match after {
-            None => !self.events.is_empty(),
+            None => self.last > self.pruned_through,
             Some(cursor) => sequence(cursor)? < self.last,
         })
     }
 
     pub(crate) fn prune(&mut self, prune: &Prune) -> Result<u64> {
-        let before = self.events.len();
+        let before = self.pruned_through;
         match prune {
-            Prune::Through(cursor) => {
-                let through = sequence(cursor)?;
-                while self.pruned_through < through && !self.events.is_empty() {
-                    self.events.pop_front();
-                    self.pruned_through += 1;
-                }
-            }
+            Prune::Through(cursor) => self.prune_through(sequence(cursor)?),
             Prune::OlderThan(time) => {
                 let time = format_timestamp(*time);
-                while self.events.front().is_some_and(|e| e.time < time) {
-                    self.events.pop_front();
-                    self.pruned_through += 1;
+                let mut through = self.pruned_through;
+                while through < self.last {
+                    let Some(chunk) = self.chunk(through + 1) else { break };
+                    if chunk.event(through + 1)?.time >= time {
+                        break;
+                    }
+                    through += 1;
                 }
+                self.prune_through(through);
             }
             _ => return Err(Error::invalid_value("this store cannot prune events that way")),
         }
-        Ok((before - self.events.len()) as u64)
+        Ok(self.pruned_through - before)
     }
 
     pub(crate) fn checkpoint(&self, consumer: &str) -> Option<EventCursor> {
