@@ -1,9 +1,10 @@
 //! What recording events costs on the write path, and what reading them costs.
 //!
 //! - `events/memory/{create,patch}/{on,off}`: the manager's create and PATCH on the in-memory
-//!   store with events recorded (the default, notice level) and with events off.
+//!   store with events recorded (the default, notice level, with a retention of 1,000 so that
+//!   pruning is part of the cost) and with events off. Each sample starts on a new store.
 //! - `events/postgres/{create,patch}/{on,off}`: the same on PostgreSQL (needs
-//!   `SCIM_TEST_POSTGRES_URL`; a schema of its own, dropped at the end).
+//!   `SCIM_TEST_POSTGRES_URL`; a schema of its own, dropped at the end; a tenant per sample).
 //! - `events/postgres/read_1000`: reading 1,000 events of a feed after a cursor.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -11,6 +12,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use scimkit_core::event::{EventCursor, EventSettings};
@@ -49,31 +51,46 @@ fn user(n: u64) -> serde_json::Value {
     })
 }
 
-/// Benches create and PATCH through managers with and without events on `store`.
-fn writes(c: &mut Criterion, rt: &Runtime, name: &str, store: Arc<DynResourceStore>) {
+/// Benches create and PATCH through managers with and without events, each sample in a
+/// tenant of its own from `fresh` (a new store, or a new tenant of a shared one), so that no
+/// sample runs in a heap or a tenant the samples before it grew.
+fn writes(
+    c: &mut Criterion,
+    rt: &Runtime,
+    name: &str,
+    fresh: impl Fn() -> (Arc<DynResourceStore>, String),
+) {
     let mut group = c.benchmark_group(format!("events/{name}"));
-    let counter = AtomicU64::new(0);
     for events in [false, true] {
-        let manager = manager(store.clone(), events);
         let label = if events { "on" } else { "off" };
-        let tenant = format!("bench-{name}-{label}");
         group.bench_function(format!("create/{label}"), |b| {
-            b.iter(|| {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
+            b.iter_custom(|iters| {
+                let (store, tenant) = fresh();
+                let manager = manager(store, events);
                 rt.block_on(async {
-                    black_box(manager.create(&tenant, "User", user(n)).await.unwrap())
+                    let start = Instant::now();
+                    for n in 0..iters {
+                        black_box(manager.create(&tenant, "User", user(n)).await.unwrap());
+                    }
+                    start.elapsed()
                 })
             });
         });
-        let target = rt.block_on(manager.create(&tenant, "User", user(u64::MAX))).unwrap();
-        let id = target.id().to_owned();
-        let mut n = 0;
         group.bench_function(format!("patch/{label}"), |b| {
-            b.iter(|| {
-                n += 1;
-                let request = patch(n);
+            b.iter_custom(|iters| {
+                let (store, tenant) = fresh();
+                let manager = manager(store, events);
                 rt.block_on(async {
-                    black_box(manager.patch(&tenant, "User", &id, &request, None).await.unwrap())
+                    let target = manager.create(&tenant, "User", user(u64::MAX)).await.unwrap();
+                    let id = target.id().to_owned();
+                    let start = Instant::now();
+                    for n in 0..iters {
+                        let request = patch(n);
+                        black_box(
+                            manager.patch(&tenant, "User", &id, &request, None).await.unwrap(),
+                        );
+                    }
+                    start.elapsed()
                 })
             });
         });
@@ -83,7 +100,11 @@ fn writes(c: &mut Criterion, rt: &Runtime, name: &str, store: Arc<DynResourceSto
 
 fn events(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
-    writes(c, &rt, "memory", Arc::new(InMemoryStore::new()));
+    // A retention small enough that pruning runs within every sample.
+    let memory = || -> (Arc<DynResourceStore>, String) {
+        (Arc::new(InMemoryStore::with_event_retention(1_000)), "bench".to_owned())
+    };
+    writes(c, &rt, "memory", memory);
 
     let Some(url) = std::env::var("SCIM_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
         return;
@@ -104,7 +125,10 @@ fn events(c: &mut Criterion) {
     let schema_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
     let store: Arc<DynResourceStore> =
         Arc::new(rt.block_on(PostgresStore::connect(&schema_url)).unwrap());
-    writes(c, &rt, "postgres", store.clone());
+    let samples = AtomicU64::new(0);
+    writes(c, &rt, "postgres", || {
+        (store.clone(), format!("bench-{}", samples.fetch_add(1, Ordering::Relaxed)))
+    });
 
     // A feed of 5,000 events, read 1,000 at a time from its middle.
     let feeder = manager(store.clone(), true);

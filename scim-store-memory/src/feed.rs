@@ -11,7 +11,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// The events of one tenant, numbered from 1 in the order their changes were made (which,
 /// under the tenant's write lock, is commit order).
 ///
-/// Events are kept serialized, many to a chunk of memory: recording one copies its bytes into
+/// Events are kept packed ([`EventDraft::pack_into`]), many to a chunk of memory: recording one copies its bytes into
 /// the newest chunk, and pruning frees whole chunks. A feed of a hundred thousand events is a
 /// few hundred allocations rather than a few million, so keeping and pruning them costs the
 /// write path, and the rest of the process's heap, next to nothing. Tenant, cursor and id are
@@ -27,12 +27,12 @@ pub(crate) struct Feed {
     last: u64,
     /// The number of the last event pruned (0 if none was).
     pruned_through: u64,
-    /// Where an event is serialized before it is copied into its chunk.
+    /// Where an event is packed before it is copied into its chunk.
     scratch: Vec<u8>,
     checkpoints: HashMap<String, EventCursor>,
 }
 
-/// Consecutive events, serialized one after another.
+/// Consecutive events, packed one after another.
 #[derive(Debug)]
 struct Chunk {
     /// The number of the first event in the chunk.
@@ -52,11 +52,12 @@ impl Chunk {
         self.first + self.ends.len() as u64 - 1
     }
 
-    /// The event numbered `sequence`, which the chunk holds.
-    fn event(&self, sequence: u64) -> Result<Event> {
+    /// The event numbered `sequence`, which the chunk holds, with its tenant and id.
+    fn event(&self, sequence: u64, tenant: &str, id: String) -> Result<Event> {
         let index = usize::try_from(sequence - self.first).unwrap_or(usize::MAX);
         let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
-        serde_json::from_slice(&self.bytes[start..self.ends[index]])
+        let bytes = &self.bytes[start..self.ends[index]];
+        Event::unpack(bytes, tenant, EventCursor::from_sequence(sequence), id)
             .map_err(|e| Error::Backend { store: "memory", source: Box::new(e) })
     }
 }
@@ -85,12 +86,8 @@ impl Feed {
         retention: usize,
     ) {
         // Tenant, cursor and id are filled in on read.
-        let event = draft.into_event(String::new(), "", EventCursor::default(), resource, version);
         self.scratch.clear();
-        // An event is strings, lists of them and a JSON object: nothing whose serialization
-        // can fail, into a buffer that cannot fail to take it.
-        #[allow(clippy::expect_used)]
-        serde_json::to_writer(&mut self.scratch, &event).expect("an event always serializes");
+        draft.pack_into(resource, version, &mut self.scratch);
         self.last += 1;
         let full = self.chunks.back().is_none_or(|chunk| {
             !chunk.bytes.is_empty() && chunk.bytes.len() + self.scratch.len() > CHUNK_BYTES
@@ -147,11 +144,7 @@ impl Feed {
         while sequence <= self.last && events.len() < limit {
             let Some(chunk) = self.chunk(sequence) else { break };
             while sequence <= chunk.last() && events.len() < limit {
-                let mut event = chunk.event(sequence)?;
-                event.tenant = tenant.to_owned();
-                event.cursor = EventCursor::from_sequence(sequence);
-                event.id = event_id(self.key, sequence);
-                events.push(event);
+                events.push(chunk.event(sequence, tenant, event_id(self.key, sequence))?);
                 sequence += 1;
             }
         }
@@ -175,7 +168,7 @@ impl Feed {
                 let mut through = self.pruned_through;
                 while through < self.last {
                     let Some(chunk) = self.chunk(through + 1) else { break };
-                    if chunk.event(through + 1)?.time >= time {
+                    if chunk.event(through + 1, "", String::new())?.time >= time {
                         break;
                     }
                     through += 1;

@@ -41,6 +41,7 @@
 
 mod consumer;
 mod diff;
+mod packed;
 mod set;
 
 use std::fmt;
@@ -54,6 +55,7 @@ use crate::store::Version;
 
 pub use consumer::{ConsumeError, EventConsumer};
 pub(crate) use diff::{Before, Change, describe_change};
+pub use packed::MalformedEvent;
 pub use set::{SCIM_SUBJECT_FORMAT, SetOptions};
 
 /// What an event's payload holds, as RFC 9967 distinguishes its `notice` and `full` events.

@@ -81,7 +81,7 @@ fn extension_keys_with_multibyte_names_do_not_panic() {
     assert_eq!(change.attributes, ["ü", "urn"]);
 }
 
-fn draft(level: PayloadLevel, data: Option<JsonObject>) -> EventDraft {
+pub(super) fn draft(level: PayloadLevel, data: Option<JsonObject>) -> EventDraft {
     EventDraft {
         txn: "t-1".to_owned(),
         resource_type: "User".to_owned(),
