@@ -80,5 +80,41 @@ fn common_filters_100k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, user_name_eq_1k, user_name_eq_100k, common_filters_100k);
+criterion_group!(benches, user_name_eq_1k, user_name_eq_100k, common_filters_100k, long_value_co);
 criterion_main!(benches);
+
+/// `id` compares case-exactly (as in the User schema); everything else without case.
+struct CaseExactIds;
+
+impl scimkit_filter::FilterSchema for CaseExactIds {
+    fn attribute(
+        &self,
+        _: Option<&str>,
+        name: &str,
+        sub: Option<&str>,
+    ) -> Option<scimkit_filter::AttrInfo> {
+        use scimkit_filter::{AttrInfo, AttrType};
+        (name == "id" && sub.is_none()).then(|| AttrInfo::new(AttrType::String, false, true))
+    }
+}
+
+/// Substring search on one long value, its worst case for a naive search (`a…a` against
+/// `a…ab`), the value doubling from 128 KiB to 1 MiB with an 8 KiB needle: the time must
+/// double with it, not quadruple.
+fn long_value_co(c: &mut Criterion) {
+    let mut group = c.benchmark_group("eval_long_value_co");
+    let needle = format!("{}b", "a".repeat(8 * 1024 - 1));
+    let limits = scimkit_filter::Limits::default().with_max_length(1 << 16);
+    for (case, name) in [("exact", "id"), ("folded", "displayName")] {
+        let filter = Filter::parse_with(&format!(r#"{name} co "{needle}""#), &limits).unwrap();
+        let filter = filter.prepare(&CaseExactIds).unwrap();
+        for kib in [128, 256, 512, 1024] {
+            let user = serde_json::json!({ name: "a".repeat(kib * 1024) });
+            group.throughput(Throughput::Bytes(kib as u64 * 1024));
+            group.bench_with_input(BenchmarkId::new(case, kib), &user, |b, user| {
+                b.iter(|| black_box(filter.matches(user)))
+            });
+        }
+    }
+    group.finish();
+}

@@ -52,3 +52,47 @@ fn long_chains_do_not_recurse() {
     // Dropping and printing a left-deep tree of 100,000 nodes must not overflow either.
     assert!(filter.to_string().len() > 100_000);
 }
+
+/// The worst case of a naive substring search: a megabyte of `a` and a needle of 8 KiB of `a`
+/// ending in `b` is 8 billion comparisons compared position by position; each search here is
+/// linear, so the test finishes in milliseconds even unoptimised.
+#[test]
+fn substring_search_on_a_megabyte_value_is_linear() {
+    let value = "a".repeat(1 << 20);
+    let user = serde_json::json!({ "displayName": value, "title": value.to_uppercase() });
+    let needle = format!("{}b", "a".repeat(8 * 1024 - 1));
+    for attribute in ["displayName", "title"] {
+        for op in ["co", "sw", "ew", "eq"] {
+            let filter = Filter::parse_with(
+                &format!(r#"{attribute} {op} "{needle}""#),
+                &Limits::default().with_max_length(1 << 16),
+            )
+            .unwrap();
+            assert!(!filter.matches(&user), "{attribute} {op}");
+        }
+        let hit = "A".repeat(8 * 1024);
+        let filter = Filter::parse_with(
+            &format!(r#"{attribute} co "{hit}""#),
+            &Limits::default().with_max_length(1 << 16),
+        )
+        .unwrap();
+        assert!(filter.matches(&user), "{attribute} co");
+    }
+    // Non-ASCII values take the folded-stream path.
+    let value = format!("{}ü", "ä".repeat(1 << 19));
+    let user = serde_json::json!({ "displayName": value });
+    let needle = format!("{}Ü", "Ä".repeat(4 * 1024));
+    let filter = Filter::parse_with(
+        &format!(r#"displayName co "{needle}""#),
+        &Limits::default().with_max_length(1 << 16),
+    )
+    .unwrap();
+    assert!(filter.matches(&user));
+    let needle = format!("{}b", "Ä".repeat(4 * 1024));
+    let filter = Filter::parse_with(
+        &format!(r#"displayName co "{needle}""#),
+        &Limits::default().with_max_length(1 << 16),
+    )
+    .unwrap();
+    assert!(!filter.matches(&user));
+}
