@@ -199,8 +199,8 @@ impl ResourceStore for InMemoryStore {
 
     async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
         let Some(slot) = self.tenant(scope.tenant) else { return Ok(None) };
-        let tenant = read(&slot.data);
-        Ok(tenant.get(scope.resource_type, id))
+        let row = read(&slot.data).get(scope.resource_type, id);
+        Ok(row.map(|row| row.to_stored()))
     }
 
     async fn replace_opts(
@@ -238,8 +238,8 @@ impl ResourceStore for InMemoryStore {
         let Some(slot) = self.tenant(scope.tenant) else {
             return Ok(QueryPage::done(Vec::new(), 0));
         };
-        let tenant = read(&slot.data);
-        Ok(tenant.query(scope, query))
+        let candidates = read(&slot.data).candidates(scope, query);
+        Ok(table::select(&candidates, query))
     }
 
     async fn groups_of(

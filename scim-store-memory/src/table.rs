@@ -1,6 +1,7 @@
 //! One tenant's data: a table per resource type, and the membership index.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use scimkit_core::{
     Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
@@ -12,15 +13,17 @@ use crate::feed::Feed;
 use crate::index::{Index, candidates};
 use crate::not_found;
 
-/// One stored resource.
-#[derive(Debug)]
-struct Row {
+/// One stored resource. Rows are shared (`Arc`) so that a reader can take the rows it needs
+/// under the tenant's lock and do its work on them (matching a filter, sorting, copying them
+/// out) after the lock is released; a write that changes a row a reader still holds copies it.
+#[derive(Clone, Debug)]
+pub(crate) struct Row {
     resource: JsonObject,
     version: Version,
 }
 
 impl Row {
-    fn to_stored(&self) -> StoredResource {
+    pub(crate) fn to_stored(&self) -> StoredResource {
         StoredResource::new(self.resource.clone(), self.version.clone())
     }
 }
@@ -28,7 +31,7 @@ impl Row {
 /// The resources of one type in one tenant, with their indexes.
 #[derive(Debug, Default)]
 struct Table {
-    rows: BTreeMap<Box<str>, Row>,
+    rows: BTreeMap<Box<str>, Arc<Row>>,
     /// The keys the indexes were built for.
     keys: StoreKeys,
     indexes: Vec<Index>,
@@ -124,7 +127,7 @@ impl Tenant {
         }
         table.check_unique(&resource, None)?;
         table.index(&id, &resource);
-        let row = Row { resource, version: version.clone() };
+        let row = Arc::new(Row { resource, version: version.clone() });
         let stored = row.to_stored();
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.link_members(&id, &row.resource);
@@ -136,8 +139,9 @@ impl Tenant {
         Ok(stored)
     }
 
-    pub(crate) fn get(&self, resource_type: &str, id: &str) -> Option<StoredResource> {
-        self.tables.get(resource_type)?.rows.get(id).map(Row::to_stored)
+    /// The row of the resource with `id`: a reader copies it out after releasing the lock.
+    pub(crate) fn get(&self, resource_type: &str, id: &str) -> Option<Arc<Row>> {
+        self.tables.get(resource_type)?.rows.get(id).cloned()
     }
 
     pub(crate) fn replace(
@@ -156,10 +160,10 @@ impl Tenant {
         let Some(row) = table.rows.get(id) else { return Err(not_found(scope, id)) };
         check_version(row, if_match)?;
         table.check_unique(&resource, Some(id))?;
-        let old = table.rows.remove(id).map(|row| row.resource).unwrap_or_default();
+        let old = table.rows.remove(id).map(unshare).map(|row| row.resource).unwrap_or_default();
         table.unindex(id, &old);
         table.index(id, &resource);
-        let row = Row { resource, version: version.clone() };
+        let row = Arc::new(Row { resource, version: version.clone() });
         let stored = row.to_stored();
         if scope.resource_type == GROUP_RESOURCE_TYPE {
             self.unlink_members(id, &old);
@@ -197,6 +201,7 @@ impl Tenant {
         let Some(table) = self.tables.get_mut(GROUP_RESOURCE_TYPE) else { return Ok(()) };
         for group_id in groups {
             let Some(group) = table.rows.get_mut(&group_id) else { continue };
+            let group = Arc::make_mut(group);
             remove_group_member(&mut group.resource, id, options.time);
             group.version = next_version();
             if let Some(event) = &options.event {
@@ -208,31 +213,17 @@ impl Tenant {
         Ok(())
     }
 
-    pub(crate) fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> QueryPage {
-        let Some(table) = self.tables.get(scope.resource_type) else {
-            return QueryPage::done(Vec::new(), 0);
-        };
+    /// The rows of `scope` that `query`'s filter may match: those its indexes narrow it to,
+    /// or every row. Taking them is one reference count each; the matching is [`select`]'s,
+    /// outside the lock.
+    pub(crate) fn candidates(&self, scope: Scope<'_>, query: &Query<'_>) -> Vec<Arc<Row>> {
+        let Some(table) = self.tables.get(scope.resource_type) else { return Vec::new() };
         // Indexes built for other keys than the scope's cannot be trusted to narrow the search.
         let indexes: &[Index] = if table.keys == *scope.keys { &table.indexes } else { &[] };
-        let matches = |row: &&Row| query.matcher.is_none_or(|m| m.matches_object(&row.resource));
-        let mut found: Vec<&Row> = match query.filter.and_then(|f| candidates(indexes, f)) {
-            Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).filter(matches).collect(),
-            None => table.rows.values().filter(matches).collect(),
-        };
-        // Rows come in id order (the map's and the indexes'); sort only if asked to, and only as
-        // far as the page reaches.
-        let total = found.len();
-        let range = query.page.range(total);
-        if let Some(sort) = query.sort {
-            let order = |a: &&Row, b: &&Row| sort.compare_then_id(&a.resource, &b.resource);
-            if range.end < found.len() && range.end > 0 {
-                found.select_nth_unstable_by(range.end - 1, order);
-                found.truncate(range.end);
-            }
-            found.sort_by(order);
+        match query.filter.and_then(|f| candidates(indexes, f)) {
+            Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).cloned().collect(),
+            None => table.rows.values().cloned().collect(),
         }
-        let page = found[range].iter().map(|row| row.to_stored()).collect();
-        QueryPage::done(page, total)
     }
 
     pub(crate) fn groups_of(&self, member_ids: &[&str]) -> BTreeMap<String, Vec<Membership>> {
@@ -279,6 +270,31 @@ fn resource_id(resource: &JsonObject) -> Result<String> {
         Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
         _ => Err(Error::invalid_value("a stored resource needs a string id")),
     }
+}
+
+/// The page of `query` among `candidates` (in id order, as [`Tenant::candidates`] gives them).
+pub(crate) fn select(candidates: &[Arc<Row>], query: &Query<'_>) -> QueryPage {
+    let matches = |row: &&Arc<Row>| query.matcher.is_none_or(|m| m.matches_object(&row.resource));
+    let mut found: Vec<&Arc<Row>> = candidates.iter().filter(matches).collect();
+    // Rows come in id order (the map's and the indexes'); sort only if asked to, and only as
+    // far as the page reaches.
+    let total = found.len();
+    let range = query.page.range(total);
+    if let Some(sort) = query.sort {
+        let order = |a: &&Arc<Row>, b: &&Arc<Row>| sort.compare_then_id(&a.resource, &b.resource);
+        if range.end < found.len() && range.end > 0 {
+            found.select_nth_unstable_by(range.end - 1, order);
+            found.truncate(range.end);
+        }
+        found.sort_by(order);
+    }
+    let page = found[range].iter().map(|row| row.to_stored()).collect();
+    QueryPage::done(page, total)
+}
+
+/// A row taken out of its table, copied only if a reader still holds it.
+fn unshare(row: Arc<Row>) -> Row {
+    Arc::try_unwrap(row).unwrap_or_else(|shared| (*shared).clone())
 }
 
 fn check_version(row: &Row, if_match: Option<&Version>) -> Result<()> {
