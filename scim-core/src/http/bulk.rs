@@ -4,8 +4,16 @@
 //! later POST waits until that POST has run. References that can never be resolved (to a
 //! `bulkId` no POST declares, to a failed POST, or in a cycle) fail that operation with 409.
 //! `failOnErrors` stops the run after that many errors; operations not run are not reported.
+//!
+//! Each operation's references are found once, and each completed POST releases only the
+//! operations waiting for its `bulkId`, so a request costs its size (times the logarithm of
+//! its operation count), however its references chain.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use http::{Response, StatusCode};
 use serde_json::Value;
@@ -52,71 +60,94 @@ pub(crate) async fn handle(call: &Call<'_>, body: &[u8]) -> Result<Response<Vec<
         .filter_map(|(n, op)| op.bulk_id.as_deref().map(|id| (id, n)))
         .collect();
     let fail_on_errors = request.fail_on_errors.map_or(usize::MAX, |n| n.max(1) as usize);
+    let operations = &request.operations;
+    let count = operations.len();
+    // Each operation's references, found once: how many POSTs it still waits for, which
+    // reference can never resolve (if one cannot), and who waits for each bulkId.
+    let mut waiting_for = vec![0usize; count];
+    let mut unresolvable: Vec<Option<String>> = vec![None; count];
+    let mut dependents: HashMap<String, Vec<usize>> = HashMap::new();
+    // The operations that can run, lowest index first: the request's order, except where an
+    // operation waits for a later POST.
+    let mut ready = BinaryHeap::new();
+    for (n, op) in operations.iter().enumerate() {
+        let mut distinct = HashSet::new();
+        for reference in references(op) {
+            if !distinct.insert(reference.clone()) {
+                continue;
+            }
+            if !declared.contains_key(reference.as_str())
+                || Some(reference.as_str()) == op.bulk_id.as_deref()
+            {
+                unresolvable[n].get_or_insert(reference);
+            } else {
+                waiting_for[n] += 1;
+                dependents.entry(reference).or_default().push(n);
+            }
+        }
+        if waiting_for[n] == 0 || unresolvable[n].is_some() {
+            ready.push(Reverse(n));
+        }
+    }
+    let mut queued: Vec<bool> =
+        (0..count).map(|n| waiting_for[n] == 0 || unresolvable[n].is_some()).collect();
+    let mut ran = vec![false; count];
     let mut created: HashMap<String, String> = HashMap::new();
-    let mut failed_bulk_ids: Vec<String> = Vec::new();
-    let mut pending: Vec<usize> = (0..request.operations.len()).collect();
     let mut results: Vec<(usize, BulkOperationResponse)> = Vec::new();
     let mut errors = 0;
 
-    'rounds: while !pending.is_empty() {
-        let mut progressed = false;
-        let mut waiting = Vec::new();
-        for n in std::mem::take(&mut pending) {
-            let op = &request.operations[n];
-            let refs = references(op);
-            let unresolved: Vec<&String> =
-                refs.iter().filter(|r| !created.contains_key(*r)).collect();
-            let dead = unresolved.iter().any(|r| {
-                failed_bulk_ids.contains(r)
-                    || !declared.contains_key(r.as_str())
-                    || Some(r.as_str()) == op.bulk_id.as_deref()
-            });
-            if !unresolved.is_empty() && !dead {
-                waiting.push(n);
-                continue;
-            }
-            progressed = true;
-            let outcome = if dead {
-                Err(Error::Conflict {
-                    detail: format!("the bulkId reference {} cannot be resolved", unresolved[0]),
-                })
-            } else {
-                run(call, op, &created).await
-            };
-            let response = match outcome {
-                Ok((response, new_id)) => {
-                    if let (Some(bulk_id), Some(id)) = (&op.bulk_id, new_id) {
-                        created.insert(bulk_id.clone(), id);
-                    }
-                    response
+    while let Some(Reverse(n)) = ready.pop() {
+        // A long request lets the other requests on its thread run between its operations.
+        YieldNow::default().await;
+        ran[n] = true;
+        let op = &operations[n];
+        let outcome = match &unresolvable[n] {
+            Some(reference) => Err(Error::Conflict {
+                detail: format!("the bulkId reference {reference} cannot be resolved"),
+            }),
+            None => run(call, op, &created).await,
+        };
+        let (response, succeeded) = match outcome {
+            Ok((response, new_id)) => {
+                if let (Some(bulk_id), Some(id)) = (&op.bulk_id, new_id) {
+                    created.insert(bulk_id.clone(), id);
                 }
-                Err(error) => {
-                    errors += 1;
-                    if let Some(bulk_id) = &op.bulk_id {
-                        failed_bulk_ids.push(bulk_id.clone());
-                    }
-                    error_result(op, &error)
-                }
-            };
-            results.push((n, response));
-            if errors >= fail_on_errors {
-                break 'rounds;
+                (response, true)
             }
-        }
-        if !progressed {
-            // Every waiting operation is in a cycle of references.
-            for n in waiting {
-                let op = &request.operations[n];
-                let error = Error::Conflict { detail: "circular bulkId references".to_owned() };
-                results.push((n, error_result(op, &error)));
+            Err(error) => {
                 errors += 1;
-                if errors >= fail_on_errors {
-                    break 'rounds;
-                }
+                (error_result(op, &error), false)
             }
+        };
+        results.push((n, response));
+        if errors >= fail_on_errors {
             break;
         }
-        pending = waiting;
+        // The POST that declares a bulkId releases the operations waiting for it: to run, or
+        // to fail if it failed.
+        let declares = op.bulk_id.as_deref().filter(|id| declared.get(id) == Some(&n));
+        for waiting in declares.and_then(|id| dependents.remove(id)).unwrap_or_default() {
+            if succeeded {
+                waiting_for[waiting] -= 1;
+            } else if let Some(bulk_id) = &op.bulk_id {
+                unresolvable[waiting].get_or_insert_with(|| bulk_id.clone());
+            }
+            if !queued[waiting] && (waiting_for[waiting] == 0 || unresolvable[waiting].is_some()) {
+                queued[waiting] = true;
+                ready.push(Reverse(waiting));
+            }
+        }
+    }
+    if errors < fail_on_errors {
+        // What never became ready waits, directly or not, for itself.
+        for n in (0..count).filter(|&n| !ran[n]) {
+            let error = Error::Conflict { detail: "circular bulkId references".to_owned() };
+            results.push((n, error_result(&operations[n], &error)));
+            errors += 1;
+            if errors >= fail_on_errors {
+                break;
+            }
+        }
     }
     results.sort_by_key(|(n, _)| *n);
     let response = BulkResponse::new(results.into_iter().map(|(_, r)| r).collect());
@@ -212,6 +243,26 @@ fn error_result(op: &BulkOperation, error: &Error) -> BulkOperationResponse {
         response = response.with_bulk_id(bulk_id.clone());
     }
     response
+}
+
+/// A future that is pending once, waking itself at once: whatever runs it lets its other
+/// tasks run first.
+#[derive(Debug, Default)]
+struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
 
 /// The bulkIds an operation refers to, in its path and data.

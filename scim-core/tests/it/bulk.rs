@@ -70,3 +70,39 @@ async fn a_repeated_bulk_id_is_refused_before_anything_runs() {
     let listed = client.get("/Users").await.expect(200);
     assert_eq!(listed.body["totalResults"], 0, "no operation ran");
 }
+
+/// A thousand POSTs, each referring to the one after it, so that they must run in reverse: a
+/// request at the operation limit whose references chain as badly as they can. Each
+/// operation's references are read once and each POST releases only the one waiting for it,
+/// so the request runs in one pass (rescanning every pending operation per round was a
+/// million scans of the body).
+#[tokio::test]
+async fn a_chain_of_references_at_the_operation_limit_runs_in_one_pass() {
+    const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    let client = Client::new();
+    let padding = "x".repeat(200);
+    let operations: Vec<_> = (0..1000)
+        .map(|n| {
+            let members =
+                if n < 999 { json!([{ "value": format!("bulkId:g{}", n + 1) }]) } else { json!([]) };
+            json!({ "method": "POST", "path": "/Groups", "bulkId": format!("g{n}"),
+                    "data": { "schemas": [GROUP], "displayName": format!("g{n} {padding}"),
+                              "members": members } })
+        })
+        .collect();
+    let reply = client.post("/Bulk", json!({ "schemas": [BULK], "Operations": operations })).await;
+    let reply = reply.expect(200);
+    let results = reply.body["Operations"].as_array().unwrap();
+    assert_eq!(results.len(), 1000);
+    let ids: Vec<String> = results
+        .iter()
+        .map(|op| {
+            assert_eq!(op["status"], "201", "{op}");
+            op["location"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+        })
+        .collect();
+    for n in [0, 500, 998] {
+        let group = client.stored(&format!("/Groups/{}", ids[n])).await;
+        assert_eq!(group["members"][0]["value"], ids[n + 1].as_str(), "g{n}");
+    }
+}
