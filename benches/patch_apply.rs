@@ -80,5 +80,36 @@ fn patch_apply(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, patch_apply);
+criterion_group!(benches, patch_apply, patch_large_group);
 criterion_main!(benches);
+
+/// A group and a PATCH that both double: `n` members, `n / 10` adds of one member each and a
+/// removal of `n / 2` listed members. The time must double with them, not quadruple.
+#[allow(clippy::unwrap_used)] // The group and the request are built here and known valid.
+fn patch_large_group(c: &mut Criterion) {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("Group").unwrap();
+    let mut group = c.benchmark_group("patch_large_group");
+    for n in [5_000, 10_000, 20_000] {
+        let members: Vec<Value> = (0..n).map(|m| json!({ "value": format!("m{m}") })).collect();
+        let stored = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "id": "g1", "displayName": "All", "members": members
+        });
+        let stored = stored.as_object().unwrap().clone();
+        let mut ops: Vec<Value> = (0..n / 10)
+            .map(|m| json!({ "op": "add", "path": "members", "value": [{ "value": format!("new{m}") }] }))
+            .collect();
+        let listed: Vec<Value> = (0..n / 2).map(|m| json!({ "value": format!("m{m}") })).collect();
+        ops.push(json!({ "op": "remove", "path": "members", "value": listed }));
+        let request: PatchRequest = serde_json::from_value(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops
+        }))
+        .unwrap();
+        let compat = Compatibility::default();
+        group.bench_function(n.to_string(), |b| {
+            b.iter(|| apply_patch(&schema, black_box(&stored), black_box(&request), &compat))
+        });
+    }
+    group.finish();
+}

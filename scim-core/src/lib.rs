@@ -43,7 +43,7 @@ pub use message::{
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
 pub use normalize::{JsonObject, normalize_resource, normalize_value};
-pub use patch::{PatchOutcome, apply_patch, apply_patch_owned};
+pub use patch::{PatchOutcome, apply_patch, apply_patch_limited, apply_patch_owned};
 pub use projection::Projection;
 pub use registry::{
     AttributeOrigin, Registry, RegistryError, ResolvedAttribute, ResolvedPath, ResourceType,

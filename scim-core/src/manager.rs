@@ -14,7 +14,7 @@ use crate::event::{Before, Change, EventDraft, Origin, PayloadLevel, describe_ch
 use crate::ids::{IdGenerator, UuidIds};
 use crate::message::{PatchRequest, SearchRequest, SortOrder};
 use crate::normalize::{JsonObject, normalize_resource};
-use crate::patch::apply_patch_owned;
+use crate::patch::apply_patch_limited;
 use crate::projection::Projection;
 use crate::registry::{Registry, ResourceTypeSchema};
 use crate::schema::Returned;
@@ -383,9 +383,10 @@ impl ResourceManager {
         let (schema, keys) = self.resource_type(resource_type)?;
         let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
         let compat = self.config.compatibility;
+        let filter_limits = self.config.limits.filter_limits();
         let write = Write { origin, scope, schema: &schema, change: Change::Patch };
         self.write_loop(write, id, if_match, |existing| {
-            let outcome = apply_patch_owned(&schema, existing, request, &compat)?;
+            let outcome = apply_patch_limited(&schema, existing, request, &compat, &filter_limits)?;
             let before = Prior::Touched(outcome.touched);
             Ok(Changed { resource: outcome.resource, changed: outcome.changed, before })
         })

@@ -1,11 +1,13 @@
 //! One PATCH operation: `add`, `replace` or `remove` on the target of its path.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use scimkit_filter::PatchPath;
 
 use super::Work;
-use super::entries::{clear_other_primaries, entry_identity, same_entry};
+use super::entries::{EntryIndex, clear_other_primaries, entry_identity, same_entry};
 use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path, resolve_simple};
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
@@ -49,7 +51,7 @@ pub(super) fn operation<'s>(
     let target = match resolve_simple(schema, path) {
         Some(target) => target,
         None => {
-            parsed = PatchPath::parse(path)
+            parsed = PatchPath::parse_with(path, &work.filter_limits)
                 .map_err(|e| Error::invalid_path(format!("the path does not parse: {e}")))?;
             resolve_path(schema, &parsed, compat)?
         }
@@ -202,6 +204,8 @@ fn apply_attr<'s>(
     compat: &Compatibility,
 ) -> Result<()> {
     work.touch(target.ext.unwrap_or(&target.attr.name));
+    work.changes += 1;
+    let mut entries = Entries { index: work.entry_index.take(), change: work.changes };
     let container = match target.ext {
         Some(urn) => object_slot(&mut work.resource, urn)?,
         None => &mut work.resource,
@@ -212,17 +216,26 @@ fn apply_attr<'s>(
         _ => None,
     };
     match action {
-        Action::Set(kind, value) => set_target(container, target, kind, value, compat)?,
+        Action::Set(kind, value) => {
+            set_target(container, target, kind, value, compat, &mut entries)?;
+        }
         Action::Remove { listed, missing_ok } => {
             remove_target(container, target, listed, missing_ok, compat)?;
         }
     }
     if attr.multi_valued {
-        if let Some(Value::Array(entries)) = container.get_mut(&attr.name) {
-            // An operation that sets the same sub-attribute on several entries can make them equal.
-            crate::normalize::dedupe(entries);
+        // An operation that sets the same sub-attribute on several entries can make them
+        // equal: duplicates go once all operations ran (at once for an immutable attribute,
+        // which is compared below).
+        if before.is_some() {
+            if let Some(Value::Array(entries)) = container.get_mut(&attr.name) {
+                crate::normalize::dedupe(entries);
+            }
+        } else if !work.to_dedupe.contains(&(target.ext, attr.name.as_str())) {
+            work.to_dedupe.push((target.ext, &attr.name));
         }
     }
+    work.entry_index = entries.index;
     if let Some(before) = before {
         if container.get(&attr.name) != Some(&before) {
             return Err(Error::mutability(format!(
@@ -235,12 +248,13 @@ fn apply_attr<'s>(
 }
 
 /// `add` or `replace` of a target with a client value.
-fn set_target(
+fn set_target<'s>(
     container: &mut JsonObject,
-    target: &AttrTarget<'_, '_>,
+    target: &AttrTarget<'s, '_>,
     kind: PatchOpKind,
     raw: &Value,
     compat: &Compatibility,
+    entries: &mut Entries<'s>,
 ) -> Result<()> {
     let attr = target.attr;
     let name = target.name();
@@ -267,7 +281,7 @@ fn set_target(
             container.insert(attr.name.clone(), Value::Array(new));
             return Ok(());
         }
-        return add_entries(container, attr, new, &name);
+        return add_entries(container, target, new, &name, entries);
     }
     match value {
         Value::Object(fields) if attr.is_complex() => {
@@ -280,19 +294,30 @@ fn set_target(
     }
 }
 
+/// The entry index a change may use and leave for the next ([`EntryIndex`]), and the number
+/// of the change.
+struct Entries<'s> {
+    index: Option<EntryIndex<'s>>,
+    change: usize,
+}
+
 /// Appends entries to a multi-valued attribute; an entry already present gets the new one's
 /// sub-attributes merged in instead.
-fn add_entries(
+fn add_entries<'s>(
     container: &mut JsonObject,
-    attr: &Attribute,
+    target: &AttrTarget<'s, '_>,
     new: Vec<Value>,
     name: &str,
+    cache: &mut Entries<'s>,
 ) -> Result<()> {
+    let attr = target.attr;
     let entries = array_slot(container, &attr.name)?;
     let mut touched = Vec::with_capacity(new.len());
-    // Entries by identity, so adding many entries to many stays linear.
-    let mut by_identity: std::collections::HashMap<String, usize> =
-        entries.iter().enumerate().map(|(i, e)| (entry_identity(attr, e), i)).collect();
+    // Entries by identity, so adding many entries to many stays linear, and a run of adds
+    // hashes the existing entries once.
+    let index =
+        EntryIndex::reuse_or_build(cache.index.take(), target.ext, attr, cache.change, entries);
+    let mut by_identity = index.positions;
     for item in new {
         let identity = entry_identity(attr, &item);
         let found =
@@ -316,6 +341,7 @@ fn add_entries(
         }
     }
     clear_other_primaries(entries, &touched);
+    cache.index = Some(EntryIndex { positions: by_identity, ..index });
     Ok(())
 }
 
@@ -515,7 +541,15 @@ fn remove_target(
                 return missing(format!("{name} has no value"));
             };
             let before = entries.len();
-            entries.retain(|e| !listed.iter().any(|l| same_entry(attr, e, l)));
+            // The listed entries by identity, so that removing many from many stays linear.
+            let mut by_identity: HashMap<String, Vec<&Value>> = HashMap::new();
+            for item in &listed {
+                by_identity.entry(entry_identity(attr, item)).or_default().push(item);
+            }
+            entries.retain(|e| {
+                let candidates = by_identity.get(&entry_identity(attr, e));
+                !candidates.is_some_and(|c| c.iter().any(|l| same_entry(attr, e, l)))
+            });
             if entries.len() == before {
                 return missing(format!("no listed entry is in {name}"));
             }
@@ -530,6 +564,7 @@ fn remove_target(
 /// `remove` with a whole extension URN as the path.
 fn remove_extension<'s>(work: &mut Work<'s>, ext: &'s Schema, missing_ok: bool) -> Result<()> {
     work.touch(&ext.id);
+    work.changes += 1;
     let Some(Value::Object(fields)) = work.resource.get(&ext.id) else {
         return if missing_ok {
             Ok(())

@@ -1,6 +1,8 @@
 //! The entries of multi-valued attributes: which entry is which, `primary`, and the value
 //! filters that select entries.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use scimkit_filter::{
@@ -37,6 +39,43 @@ pub(super) fn entry_identity(attr: &Attribute, entry: &Value) -> String {
     match value {
         Value::String(s) if !case_exact => format!("s:{}", s.to_lowercase()),
         other => format!("j:{other}"),
+    }
+}
+
+/// Where the entries of one multi-valued attribute are, by [`entry_identity`], as of one
+/// change of a PATCH: kept from one `add` of entries to the next while nothing else changes the
+/// resource, so that a run of adds to a large attribute hashes its entries once.
+#[derive(Debug)]
+pub(super) struct EntryIndex<'s> {
+    /// The extension the attribute lives under, if any, and the attribute.
+    pub(super) ext: Option<&'s str>,
+    pub(super) attr: &'s Attribute,
+    /// The change of the PATCH after which the index is true.
+    pub(super) change: usize,
+    /// The first entry with each identity.
+    pub(super) positions: HashMap<String, usize>,
+}
+
+impl<'s> EntryIndex<'s> {
+    /// `kept` if it indexes `attr` under `ext` and nothing changed since (`change` is the
+    /// number of the change about to be made), else a new index of `entries`.
+    pub(super) fn reuse_or_build(
+        kept: Option<EntryIndex<'s>>,
+        ext: Option<&'s str>,
+        attr: &'s Attribute,
+        change: usize,
+        entries: &[Value],
+    ) -> EntryIndex<'s> {
+        if let Some(kept) = kept {
+            if kept.ext == ext && std::ptr::eq(kept.attr, attr) && kept.change + 1 == change {
+                return EntryIndex { change, ..kept };
+            }
+        }
+        let mut positions = HashMap::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            positions.entry(entry_identity(attr, entry)).or_insert(i);
+        }
+        EntryIndex { ext, attr, change, positions }
     }
 }
 

@@ -57,6 +57,7 @@ use crate::message::{PatchOperation, PatchRequest};
 use crate::normalize::{JsonObject, set_schemas};
 use crate::registry::ResourceTypeSchema;
 use crate::validate::validate_changed;
+use entries::EntryIndex;
 
 /// The result of [`apply_patch`]: the patched resource, and whether it differs from the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,12 +146,30 @@ pub fn apply_patch_owned(
     request: &PatchRequest,
     compat: &Compatibility,
 ) -> Result<PatchOutcome> {
+    apply_patch_limited(schema, resource, request, compat, &scimkit_filter::Limits::default())
+}
+
+/// [`apply_patch_owned`] with the value filters in paths (`members[value eq "…"]`) parsed
+/// under `filter_limits` rather than the parser's defaults: what the manager does, with the
+/// service's configured limits ([`crate::Limits::filter_limits`]).
+///
+/// # Errors
+///
+/// As [`apply_patch`]; a path filter beyond the limits is `invalidPath`.
+pub fn apply_patch_limited(
+    schema: &ResourceTypeSchema<'_>,
+    resource: JsonObject,
+    request: &PatchRequest,
+    compat: &Compatibility,
+    filter_limits: &scimkit_filter::Limits,
+) -> Result<PatchOutcome> {
     let original_schemas = resource.get("schemas").cloned();
-    let mut work = Work { resource, touched: Vec::new() };
+    let mut work = Work::new(resource, filter_limits);
     for (index, op) in request.operations.iter().enumerate() {
         apply::operation(schema, &mut work, op, compat).map_err(|e| in_operation(e, index, op))?;
     }
-    let Work { resource: mut patched, touched } = work;
+    work.dedupe_entries();
+    let Work { resource: mut patched, touched, .. } = work;
     // Only the touched attributes can have changed: the others are as they came in.
     for (key, _) in &touched {
         if patched.get_mut(*key).is_some_and(prune_value) {
@@ -172,9 +191,45 @@ pub fn apply_patch_owned(
 struct Work<'s> {
     resource: JsonObject,
     touched: Vec<(&'s str, Option<Value>)>,
+    /// The limits path filters are parsed under.
+    filter_limits: scimkit_filter::Limits,
+    /// How many changes have been made so far (each attribute an operation sets or removes
+    /// counts one): what tells whether `entry_index` is still true.
+    changes: usize,
+    /// The identities of a multi-valued attribute's entries, kept from one `add` of entries
+    /// to the next while nothing else changes the resource, so that a run of adds to a large
+    /// attribute (a group's members) hashes its entries once.
+    entry_index: Option<EntryIndex<'s>>,
+    /// The multi-valued attributes whose entries are de-duplicated once all operations ran
+    /// (their extension, if any, and their name).
+    to_dedupe: Vec<(Option<&'s str>, &'s str)>,
 }
 
 impl<'s> Work<'s> {
+    fn new(resource: JsonObject, filter_limits: &scimkit_filter::Limits) -> Self {
+        Self {
+            resource,
+            touched: Vec::new(),
+            filter_limits: *filter_limits,
+            changes: 0,
+            entry_index: None,
+            to_dedupe: Vec::new(),
+        }
+    }
+
+    /// Removes duplicate entries of the multi-valued attributes the operations changed.
+    fn dedupe_entries(&mut self) {
+        for (ext, name) in std::mem::take(&mut self.to_dedupe) {
+            let container = match ext {
+                Some(urn) => self.resource.get_mut(urn).and_then(Value::as_object_mut),
+                None => Some(&mut self.resource),
+            };
+            if let Some(Value::Array(entries)) = container.and_then(|c| c.get_mut(name)) {
+                crate::normalize::dedupe(entries);
+            }
+        }
+    }
+
     /// Notes that the top-level key `key` may change, keeping its current value to compare.
     fn touch(&mut self, key: &'s str) {
         if !self.touched.iter().any(|(k, _)| *k == key) {

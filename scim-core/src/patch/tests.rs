@@ -1098,3 +1098,74 @@ proptest! {
         prop_assert_eq!(before, serde_json::to_vec(&user).unwrap());
     }
 }
+
+/// A PATCH at the operation limit on a group of 20,000 members: a thousand adds of one member
+/// each (as a client adds users one by one), then Entra's removal of 10,000 listed members.
+/// Each add reuses the entries' identities the one before left, duplicates are dropped once at
+/// the end, and the listed removal hashes the list: linear in the group plus the operations
+/// (per operation, the group was hashed and serialized again: tens of millions of steps).
+#[test]
+fn many_operations_on_a_large_group_cost_the_group_plus_the_operations() {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("Group").unwrap();
+    let members: Vec<Value> = (0..20_000).map(|n| json!({ "value": format!("m{n}") })).collect();
+    let group = json!({ "schemas": [GROUP], "id": "g1", "displayName": "All", "members": members });
+    let group = group.as_object().unwrap().clone();
+    let mut ops: Vec<Value> = (0..999)
+        .map(|n| json!({ "op": "add", "path": "members", "value": [{ "value": format!("new{n}") }] }))
+        .collect();
+    let listed: Vec<Value> = (0..10_000).map(|n| json!({ "value": format!("M{n}") })).collect();
+    ops.push(json!({ "op": "remove", "path": "members", "value": listed }));
+    let outcome = apply_patch(&schema, &group, &request(json!(ops)), &lenient()).unwrap();
+    let members = outcome.resource["members"].as_array().unwrap();
+    assert_eq!(members.len(), 20_000 - 10_000 + 999);
+    assert_eq!(members[0]["value"], "m10000", "the listed ones went, case-insensitively");
+    assert_eq!(members.last().unwrap()["value"], "new998");
+    // Adding a member already there (in another case) keeps one entry.
+    let again = json!([
+        { "op": "add", "path": "members", "value": [{ "value": "new1" }] },
+        { "op": "add", "path": "members", "value": [{ "value": "NEW1" }, { "value": "x" }] },
+        { "op": "add", "path": "members", "value": [{ "value": "x" }] }
+    ]);
+    let outcome = apply_patch(&schema, &outcome.resource, &request(again), &lenient()).unwrap();
+    let members = outcome.resource["members"].as_array().unwrap();
+    assert_eq!(members.len(), 20_000 - 10_000 + 999 + 1);
+}
+
+/// A run of adds is interrupted by another change to the same attribute: the next add must
+/// not trust the entries' positions from before it.
+#[test]
+fn an_add_after_another_change_sees_the_entries_as_they_are() {
+    let ops = json!([
+        { "op": "add", "path": "members", "value": [{ "value": "a" }] },
+        { "op": "remove", "path": "members[value eq \"u1\"]" },
+        { "op": "add", "path": "members", "value": [{ "value": "A", "display": "Ann" }] },
+        { "op": "replace", "path": "members", "value": [{ "value": "b" }] },
+        { "op": "add", "path": "members", "value": [{ "value": "a" }, { "value": "B" }] }
+    ]);
+    let outcome = run(Base::Group, ops, &lenient()).unwrap();
+    assert_eq!(outcome.resource["members"], json!([{ "value": "b" }, { "value": "a" }]));
+}
+
+/// Path filters are parsed under the service's limits, not the parser's defaults.
+#[test]
+fn path_filters_follow_the_configured_limits() {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("User").unwrap();
+    let user = Base::User.json().as_object().unwrap().clone();
+    let ops = json!([{ "op": "remove", "path": "emails[type eq \"work\" or type eq \"home\"]" }]);
+    let mut limits = crate::Limits::default();
+    let compat = lenient();
+    let allowed = apply_patch_limited(
+        &schema,
+        user.clone(),
+        &request(ops.clone()),
+        &compat,
+        &limits.filter_limits(),
+    );
+    assert!(allowed.is_ok_and(|o| o.resource.get("emails").is_none()));
+    limits.max_filter_terms = 1;
+    let err = apply_patch_limited(&schema, user, &request(ops), &compat, &limits.filter_limits())
+        .unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::InvalidPath), "{err}");
+}

@@ -83,8 +83,11 @@ async fn a_chain_of_references_at_the_operation_limit_runs_in_one_pass() {
     let padding = "x".repeat(200);
     let operations: Vec<_> = (0..1000)
         .map(|n| {
-            let members =
-                if n < 999 { json!([{ "value": format!("bulkId:g{}", n + 1) }]) } else { json!([]) };
+            let members = if n < 999 {
+                json!([{ "value": format!("bulkId:g{}", n + 1) }])
+            } else {
+                json!([])
+            };
             json!({ "method": "POST", "path": "/Groups", "bulkId": format!("g{n}"),
                     "data": { "schemas": [GROUP], "displayName": format!("g{n} {padding}"),
                               "members": members } })
