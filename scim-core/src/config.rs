@@ -24,6 +24,13 @@ pub struct Limits {
     pub max_patch_operations: usize,
     /// The most operations in one bulk request (413 beyond it). Default 1,000.
     pub max_bulk_operations: usize,
+    /// The longest value, in bytes of UTF-8 (after case folding, for a case-insensitive
+    /// attribute), of a unique or indexed attribute (`userName`, `externalId`, a Group's
+    /// `displayName`) and of a Group member's `value`: 400 `invalidValue` beyond it. Stores
+    /// index these values, and a database index entry has a size limit (PostgreSQL's is about
+    /// 2.7 KB); bounding them here gives every store the same answer for every length. RFC 7643
+    /// has no attribute for it, so it is not advertised. Default 1,024.
+    pub max_key_bytes: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +43,7 @@ impl Default for Limits {
             max_filter_terms: 256,
             max_patch_operations: 1000,
             max_bulk_operations: 1000,
+            max_key_bytes: 1024,
         }
     }
 }
@@ -60,6 +68,13 @@ impl Limits {
     #[must_use]
     pub fn with_max_results(mut self, max_results: usize) -> Self {
         self.max_results = max_results;
+        self
+    }
+
+    /// These limits with a different longest key value (see [`Limits::max_key_bytes`]).
+    #[must_use]
+    pub fn with_max_key_bytes(mut self, bytes: usize) -> Self {
+        self.max_key_bytes = bytes;
         self
     }
 

@@ -280,6 +280,30 @@ pub enum Error {
         /// The cursor the read started after.
         cursor: String,
     },
+    /// 429, no `scimType`: the tenant sent more requests than its rate limit allows (RFC 6585
+    /// §4). The response carries `Retry-After`; Entra ID and Okta wait that long and retry.
+    #[error("too many requests; retry after {retry_after:?}")]
+    TooManyRequests {
+        /// How long the client should wait before it retries (`Retry-After`, in whole seconds,
+        /// rounded up).
+        retry_after: std::time::Duration,
+    },
+    /// 503, no `scimType`: a storage backend is unreachable, saturated or restarting, or a
+    /// write kept meeting concurrent writers after the store's retries. The request changed
+    /// nothing it acknowledged, and may be sent again after `retry_after`
+    /// (RFC 9110 §15.6.4). The response carries `Retry-After`.
+    ///
+    /// As for [`Error::Backend`], the source is kept for logs and never sent to the client.
+    #[error("{store} backend unavailable: {source}")]
+    Unavailable {
+        /// The name of the backend (`"memory"`, `"postgres"`).
+        store: &'static str,
+        /// How long the client should wait before it retries (`Retry-After`, in whole seconds,
+        /// rounded up).
+        retry_after: std::time::Duration,
+        /// Why the backend could not serve the request.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// 500, no `scimType`: a storage backend failed (RFC 7644 §3.12).
     ///
     /// The source is kept for logs (`Display`, [`std::error::Error::source`]) but never sent
@@ -318,6 +342,10 @@ fn bounded(mut detail: String) -> String {
 
 /// The client-visible detail of an [`Error::Backend`].
 const BACKEND_DETAIL: &str = "internal server error";
+
+/// The client-visible detail of an [`Error::Unavailable`].
+const UNAVAILABLE_DETAIL: &str =
+    "the service is temporarily unavailable; retry after the time in Retry-After";
 
 /// Shorthands for the variants that carry only a client-visible detail.
 impl Error {
@@ -375,8 +403,10 @@ impl Error {
             Error::EventsPruned { .. } => 410,
             Error::PayloadTooLarge { .. } => 413,
             Error::UnsupportedMediaType => 415,
+            Error::TooManyRequests { .. } => 429,
             Error::Backend { .. } | Error::Internal { .. } => 500,
             Error::NotImplemented { .. } => 501,
+            Error::Unavailable { .. } => 503,
         }
     }
 
@@ -403,6 +433,8 @@ impl Error {
             | Error::NotImplemented { .. }
             | Error::Conflict { .. }
             | Error::EventsPruned { .. }
+            | Error::TooManyRequests { .. }
+            | Error::Unavailable { .. }
             | Error::Backend { .. }
             | Error::Internal { .. } => return None,
         })
@@ -458,7 +490,41 @@ impl Error {
                 format!("the events after cursor {cursor} were pruned")
             }
             Error::Backend { .. } => BACKEND_DETAIL.to_owned(),
+            Error::TooManyRequests { .. } => {
+                "too many requests for this tenant; retry after the time in Retry-After".to_owned()
+            }
+            Error::Unavailable { .. } => UNAVAILABLE_DETAIL.to_owned(),
         }
+    }
+
+    /// How long the client should wait before sending the request again, for the errors that
+    /// say so ([`Error::TooManyRequests`], [`Error::Unavailable`]): the `Retry-After` header.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use scimkit_core::Error;
+    ///
+    /// let err = Error::TooManyRequests { retry_after: Duration::from_millis(1500) };
+    /// assert_eq!(err.status(), 429);
+    /// assert_eq!(err.retry_after(), Some(Duration::from_millis(1500)));
+    /// assert_eq!(err.retry_after_header().as_deref(), Some("2"));
+    /// ```
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::TooManyRequests { retry_after } | Error::Unavailable { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
+    }
+
+    /// The `Retry-After` header value of this error: [`Error::retry_after`] in whole seconds,
+    /// rounded up, at least 1.
+    pub fn retry_after_header(&self) -> Option<String> {
+        self.retry_after().map(|wait| {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            seconds.max(1).to_string()
+        })
     }
 
     /// The error response body for this error (RFC 7644 §3.12), with the client-safe
@@ -549,6 +615,12 @@ mod tests {
             Error::Conflict { detail: d() },
             Error::Backend { store: "memory", source: "boom".into() },
             Error::Internal { detail: d() },
+            Error::TooManyRequests { retry_after: std::time::Duration::from_secs(3) },
+            Error::Unavailable {
+                store: "postgres",
+                retry_after: std::time::Duration::from_secs(1),
+                source: "boom".into(),
+            },
         ]
     }
 
@@ -584,6 +656,8 @@ mod tests {
             (409, None),
             (500, None),
             (500, None),
+            (429, None),
+            (503, None),
         ];
         let variants = every_variant();
         assert_eq!(variants.len(), expected.len());
@@ -613,6 +687,23 @@ mod tests {
         // Logs do get the source.
         assert!(err.to_string().contains(secret));
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn unavailable_detail_never_leaks_source_and_says_when_to_retry() {
+        let secret = "connection to db://admin:s3cret@10.0.0.5 refused";
+        let err = Error::Unavailable {
+            store: "postgres",
+            retry_after: std::time::Duration::from_millis(200),
+            source: secret.into(),
+        };
+        let body = serde_json::to_string(&err.to_response()).unwrap();
+        assert!(!body.contains("s3cret") && !body.contains("postgres"), "{body}");
+        assert!(err.to_string().contains(secret));
+        assert_eq!(err.retry_after_header().as_deref(), Some("1"));
+        let err = Error::TooManyRequests { retry_after: std::time::Duration::from_secs(7) };
+        assert_eq!(err.retry_after_header().as_deref(), Some("7"));
+        assert_eq!(Error::invalid_value("x").retry_after_header(), None);
     }
 
     #[test]

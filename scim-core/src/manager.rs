@@ -237,6 +237,7 @@ impl ResourceManager {
         let (schema, keys) = self.resource_type(resource_type)?;
         let mut resource = normalize_resource(&schema, body, &self.config.compatibility)?;
         validate_resource(&schema, &resource)?;
+        self.check_key_lengths(&schema, keys, &resource)?;
         let mut id = self.ids.next_id();
         while id == "bulkId" {
             id = self.ids.next_id();
@@ -416,6 +417,7 @@ impl ResourceManager {
             if !changed {
                 return Ok(StoredResource::new(updated, version));
             }
+            self.check_key_lengths(schema, scope.keys, &updated)?;
             updated.insert("id".to_owned(), Value::String(id.to_owned()));
             let now = self.clock.timestamp();
             let mut meta = meta.unwrap_or_else(|| json!({}));
@@ -688,6 +690,35 @@ enum Prior {
 /// The resource without `meta`, for comparing content.
 fn without_meta(resource: &JsonObject) -> impl PartialEq + '_ {
     resource.iter().filter(|(k, _)| k.as_str() != "meta").collect::<Vec<_>>()
+}
+
+impl ResourceManager {
+    /// Refuses a resource with a key value or a member value longer than
+    /// [`Limits::max_key_bytes`](crate::Limits::max_key_bytes).
+    fn check_key_lengths(
+        &self,
+        schema: &ResourceTypeSchema<'_>,
+        keys: &StoreKeys,
+        resource: &JsonObject,
+    ) -> Result<()> {
+        let limit = self.config.limits.max_key_bytes;
+        for key in &keys.indexed {
+            if key.key(resource).is_some_and(|k| k.len() > limit) {
+                return Err(Error::invalid_value(format!(
+                    "{} is longer than {limit} bytes",
+                    key.name
+                )));
+            }
+        }
+        if schema.resource_type().name == crate::GROUP_RESOURCE_TYPE
+            && crate::group_member_ids(resource).any(|m| m.len() > limit)
+        {
+            return Err(Error::invalid_value(format!(
+                "a member value is longer than {limit} bytes"
+            )));
+        }
+        Ok(())
+    }
 }
 
 fn not_found(schema: &ResourceTypeSchema<'_>, id: &str) -> Error {

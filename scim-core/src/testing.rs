@@ -31,7 +31,7 @@ pub use events::{
     event_order_under_concurrent_writers, events_of_every_write,
 };
 pub use events_http::events_over_http;
-pub use http_input::nul_characters_over_http;
+pub use http_input::{long_key_values_over_http, nul_characters_over_http};
 
 use std::sync::Arc;
 
@@ -62,7 +62,8 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     event_order_under_concurrent_writers(store.clone()).await;
     event_feeds_consumers_and_pruning(store.clone()).await;
     events_over_http(store.clone()).await;
-    nul_characters_over_http(store).await;
+    nul_characters_over_http(store.clone()).await;
+    long_key_values_over_http(store).await;
 }
 
 /// The schemas and keys the suite writes with.

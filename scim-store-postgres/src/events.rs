@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use tokio_postgres::types::Json;
 use tokio_postgres::{AsyncMessage, NoTls};
 
+use crate::pool::OutcomeUnknown;
 use crate::tx::Tx;
 use crate::{PostgresStore, backend};
 
@@ -36,15 +37,22 @@ SELECT pg_notify('scim_events', CASE WHEN octet_length($1) <= 7000 THEN $1 ELSE 
 FROM (SELECT count(*) FROM recorded) AS done";
 
 /// Commits `tx`, recording `events` in it first, in the same round trip as the commit.
+///
+/// A failure the server reported rolled the transaction back; a broken connection leaves the
+/// outcome unknown, and is reported as [`OutcomeUnknown`] so that it is never retried blindly.
 pub(crate) async fn commit_with_events(tx: Tx<'_>, tenant: &str, events: &[Event]) -> Result<()> {
-    if events.is_empty() {
-        return tx.commit().await.map_err(backend);
-    }
-    let count = i64::try_from(events.len()).map_err(backend)?;
-    let bodies = serde_json::to_value(events).map_err(backend)?;
-    let statement = tx.prepare_cached(RECORD).await.map_err(backend)?;
-    tx.execute_and_commit(&statement, &[&tenant, &count, &Json(&bodies)]).await.map_err(backend)?;
-    Ok(())
+    let committed = if events.is_empty() {
+        tx.commit().await
+    } else {
+        let count = i64::try_from(events.len()).map_err(backend)?;
+        let bodies = serde_json::to_value(events).map_err(backend)?;
+        let statement = tx.prepare_cached(RECORD).await.map_err(backend)?;
+        tx.execute_and_commit(&statement, &[&tenant, &count, &Json(&bodies)]).await.map(drop)
+    };
+    committed.map_err(|e| match e.code() {
+        Some(_) => backend(e),
+        None => backend(OutcomeUnknown(e)),
+    })
 }
 
 /// The number of a cursor of this store.

@@ -70,30 +70,31 @@ mod import;
 mod keys;
 mod migrate;
 mod plan;
+mod pool;
+mod read;
 mod spellings;
 mod tx;
+mod write;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{GenericClient, Pool};
 use scimkit_core::event::{Event, EventCursor, Prune};
 use scimkit_core::{
-    Capabilities, Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query,
-    QueryPage, ResourceStore, Result, Scope, StoredResource, Version, WriteOptions,
+    Capabilities, Error, JsonObject, Membership, Query, QueryPage, ResourceStore, Result, Scope,
+    StoredResource, Version, WriteOptions,
 };
 use serde_json::Value;
+use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::{Json, ToSql};
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::types::Json;
 
-use crate::events::commit_with_events;
-use crate::keys::{clear_index, write_index};
-use crate::plan::{plan, prepare_text};
 use crate::tx::Tx;
 
+pub use crate::pool::ConnectOptions;
 pub use deadpool_postgres;
 pub use tokio_postgres;
 
@@ -132,25 +133,39 @@ impl fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to the database at `url` (a `postgres://` URL or a key-value connection
-    /// string) with a pool of up to 16 connections, and applies the schema migrations. Unless
-    /// the URL sets `connect_timeout`, a connection attempt gives up after 10 seconds, so that
-    /// an unreachable database fails requests instead of holding them.
+    /// string) with the default [`ConnectOptions`] (a pool of up to 16 connections, every wait
+    /// bounded), and applies the schema migrations.
     ///
     /// # Errors
     ///
-    /// [`Error::Backend`] if the URL is invalid, the database cannot be reached, or a migration
-    /// fails.
+    /// [`Error::Backend`] if the URL is invalid or a migration fails; [`Error::Unavailable`]
+    /// if the database cannot be reached.
     pub async fn connect(url: &str) -> Result<Self> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(backend)?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(std::time::Duration::from_secs(10));
-        }
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
-        );
-        let pool = Pool::builder(manager).max_size(16).build().map_err(backend)?;
+        Self::connect_with(url, &ConnectOptions::default()).await
+    }
+
+    /// Connects to the database at `url` with `options`, and applies the schema migrations.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use scimkit_store_postgres::{ConnectOptions, PostgresStore};
+    ///
+    /// # async fn run() -> scimkit_core::Result<()> {
+    /// let options = ConnectOptions::default()
+    ///     .with_max_connections(32)
+    ///     .with_wait_timeout(Duration::from_secs(2));
+    /// let store = PostgresStore::connect_with("postgres://app@db.example.com/scim", &options).await?;
+    /// # let _ = store;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`PostgresStore::connect`].
+    pub async fn connect_with(url: &str, options: &ConnectOptions) -> Result<Self> {
+        let config = options.config(url)?;
+        let pool = options.pool(config.clone())?;
         Self::open(pool, Some(config)).await
     }
 
@@ -214,9 +229,36 @@ impl PostgresStore {
     }
 }
 
-/// Wraps a driver or pool error; its text stays out of client responses.
+/// Wraps a driver or pool error (see [`pool::classify`]); its text stays out of client
+/// responses.
 fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> Error {
-    Error::Backend { store: STORE, source: Box::new(e) }
+    pool::classify(Box::new(e))
+}
+
+/// How many times a write or read is run again after a deadlock, a serialisation failure or a
+/// connection that broke before its commit, before the store answers
+/// [`Error::Unavailable`].
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Runs `op` until it succeeds, fails for a reason other than a transient one (see
+/// [`pool::retryable`]), or has run [`MAX_ATTEMPTS`] times; waits a little longer before each
+/// new attempt (2, 4, 8, 16 ms). A transient error that outlasts the attempts becomes
+/// [`Error::Unavailable`], never a 500.
+async fn retrying<T, F, Fut>(mut op: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match op().await {
+            Err(e) if attempt < MAX_ATTEMPTS && pool::retryable(&e) => {
+                tokio::time::sleep(std::time::Duration::from_millis(1 << attempt)).await;
+                attempt += 1;
+            }
+            done => return done,
+        }
+    }
 }
 
 /// Whether `e` is a unique violation.
@@ -313,45 +355,14 @@ impl ResourceStore for PostgresStore {
         resource: JsonObject,
         options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
-        let id = resource_id(&resource)?.to_owned();
+        let id = resource_id(&resource)?;
         self.ensure_keys(scope).await?;
-        let mut client = self.client().await?;
-        let tx = Tx::begin(&mut client).await.map_err(backend)?;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO scim_resources (tenant, resource_type, id, version, data) \
-                 VALUES ($1, $2, $3, nextval('scim_versions'), $4) RETURNING version",
-            )
-            .await
-            .map_err(backend)?;
-        let version: i64 = tx
-            .query_one(&stmt, &[&scope.tenant, &scope.resource_type, &id, &Json(&resource)])
-            .await
-            .map_err(|e| unique_or_backend(e, "id"))?
-            .get(0);
-        write_index(&tx, scope, &id, &resource).await?;
-        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
-        let version = Version::new(version.to_string());
-        let events = event_of(scope, &options, &resource, Some(&version));
-        commit_with_events(tx, scope.tenant, &events).await?;
-        self.spellings_committed(spellings);
+        let version = retrying(|| self.create_once(scope, id, &resource, &options)).await?;
         Ok(StoredResource::new(resource, version))
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str) -> Result<Option<StoredResource>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT version, data FROM scim_resources \
-                 WHERE tenant = $1 AND resource_type = $2 AND id = $3",
-            )
-            .await
-            .map_err(backend)?;
-        let row = client
-            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id])
-            .await
-            .map_err(backend)?;
-        Ok(row.as_ref().map(stored))
+        retrying(|| self.get_once(scope, id)).await
     }
 
     async fn replace_opts(
@@ -366,37 +377,8 @@ impl ResourceStore for PostgresStore {
             return Err(Error::invalid_value("a replacement must keep the resource's id"));
         }
         self.ensure_keys(scope).await?;
-        let mut client = self.client().await?;
-        let tx = Tx::begin(&mut client).await.map_err(backend)?;
-        let expected = expected_version(if_match);
-        if expected == Some(None) {
-            return Err(missing_or_stale(&tx, scope, id).await);
-        }
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
-                 WHERE tenant = $1 AND resource_type = $2 AND id = $3 \
-                 AND ($5::bigint IS NULL OR version = $5) RETURNING version",
-            )
-            .await
-            .map_err(backend)?;
-        let expected = expected.flatten();
-        let row = tx
-            .query_opt(
-                &stmt,
-                &[&scope.tenant, &scope.resource_type, &id, &Json(&resource), &expected],
-            )
-            .await
-            .map_err(backend)?;
-        let Some(row) = row else { return Err(missing_or_stale(&tx, scope, id).await) };
-        let version: i64 = row.get(0);
-        clear_index(&tx, scope, id).await?;
-        write_index(&tx, scope, id, &resource).await?;
-        let spellings = self.record_spellings(&tx, scope.resource_type, [&resource]).await?;
-        let version = Version::new(version.to_string());
-        let events = event_of(scope, &options, &resource, Some(&version));
-        commit_with_events(tx, scope.tenant, &events).await?;
-        self.spellings_committed(spellings);
+        let version =
+            retrying(|| self.replace_once(scope, id, &resource, if_match, &options)).await?;
         Ok(StoredResource::new(resource, version))
     }
 
@@ -407,180 +389,12 @@ impl ResourceStore for PostgresStore {
         if_match: Option<&Version>,
         options: WriteOptions<'_>,
     ) -> Result<()> {
-        let mut client = self.client().await?;
-        let tx = Tx::begin(&mut client).await.map_err(backend)?;
-        let expected = expected_version(if_match);
-        if expected == Some(None) {
-            return Err(missing_or_stale(&tx, scope, id).await);
-        }
-        let expected = expected.flatten();
-        let stmt = tx
-            .prepare_cached(
-                "DELETE FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3 \
-                 AND ($4::bigint IS NULL OR version = $4) RETURNING data->'externalId'",
-            )
-            .await
-            .map_err(backend)?;
-        let deleted = tx
-            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id, &expected])
-            .await
-            .map_err(backend)?;
-        let Some(deleted) = deleted else {
-            return Err(missing_or_stale(&tx, scope, id).await);
-        };
-        let mut gone = JsonObject::new();
-        if let Some(Json(external_id)) = deleted.get::<_, Option<Json<Value>>>(0) {
-            gone.insert("externalId".to_owned(), external_id);
-        }
-        let mut events = event_of(scope, &options, &gone, None);
-        clear_index(&tx, scope, id).await?;
-
-        // Remove the deleted resource from every group that lists it: lock those groups (in id
-        // order), rewrite their members, give them new versions, then drop the membership rows.
-        let groups = tx
-            .query(
-                "SELECT g.id, g.data FROM scim_resources AS g WHERE g.tenant = $1 \
-                 AND g.resource_type = $2 AND g.id IN \
-                 (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $3) \
-                 ORDER BY g.id FOR UPDATE",
-                &[&scope.tenant, &GROUP_RESOURCE_TYPE, &id],
-            )
-            .await
-            .map_err(backend)?;
-        let mut changed = Vec::with_capacity(groups.len());
-        for group in &groups {
-            let group_id: String = group.get(0);
-            let Json(mut data): Json<JsonObject> = group.get(1);
-            scimkit_core::remove_group_member(&mut data, id, options.time);
-            let version: i64 = tx
-                .query_one(
-                    "UPDATE scim_resources SET data = $4, version = nextval('scim_versions') \
-                     WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING version",
-                    &[&scope.tenant, &GROUP_RESOURCE_TYPE, &group_id, &Json(&data)],
-                )
-                .await
-                .map_err(backend)?
-                .get(0);
-            if let Some(event) = &options.event {
-                let cascade = event.member_removed(&group_id, &data);
-                let version = Version::new(version.to_string());
-                let cursor = EventCursor::default();
-                events.push(cascade.record(scope.tenant, cursor, &data, Some(&version)));
-            }
-            changed.push(data);
-        }
-        let spellings = self.record_spellings(&tx, GROUP_RESOURCE_TYPE, &changed).await?;
-        tx.execute(
-            "DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2",
-            &[&scope.tenant, &id],
-        )
-        .await
-        .map_err(backend)?;
-        commit_with_events(tx, scope.tenant, &events).await?;
-        self.spellings_committed(spellings);
-        Ok(())
+        retrying(|| self.delete_once(scope, id, if_match, &options)).await
     }
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
         self.ensure_keys(scope).await?;
-        let client = self.query_client().await?;
-        // A filter that names only key attributes needs no member-name spellings.
-        let mut plan = plan(scope, query, &filter::Spellings::new());
-        if plan.uses_names {
-            let filter = query.filter.ok_or_else(|| Error::Internal {
-                detail: "names looked up without a filter".to_owned(),
-            })?;
-            let mut names = std::collections::BTreeSet::new();
-            filter::names_in(filter, &mut names);
-            let names: Vec<String> = names.into_iter().collect();
-            let stmt = client
-                .prepare_cached(
-                    "SELECT lower_name, spelling FROM scim_spellings \
-                     WHERE resource_type = $1 AND lower_name = ANY($2)",
-                )
-                .await
-                .map_err(backend)?;
-            let rows =
-                client.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)?;
-            let mut spellings = filter::Spellings::new();
-            for row in rows {
-                spellings.entry(row.get(0)).or_default().push(row.get(1));
-            }
-            plan = self::plan(scope, query, &spellings);
-        }
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
-        params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
-        let params = &params[..];
-
-        let from = format!(
-            "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
-            plan.join, plan.superset
-        );
-        // Every candidate, by id, for the library to complete the query.
-        let candidates = async |exact: bool| -> Result<QueryPage> {
-            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
-            let sql = prepare_text(&client, &sql, params.len()).await?;
-            let rows = client.query(&sql, params).await.map_err(backend)?;
-            let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
-            let resources = rows.iter().map(stored).collect();
-            Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
-        };
-        let unfiltered = plan.unfiltered();
-        if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
-            let sql = (from.as_str(), text.as_str(), unfiltered.as_str());
-            if let Some(page) = self.sort_in_rust(&client, scope, query, sort, params, sql).await? {
-                return Ok(page);
-            }
-            return candidates(false).await;
-        }
-        let Some(order) = &plan.order else {
-            // Every candidate goes back anyway: the library checks them if need be.
-            return candidates(plan.exact).await;
-        };
-        // One statement gives the page, the total and, unless the translation is exact by
-        // construction, whether SQL's answer is exact on this data: it is if no candidate
-        // fails the strict condition. The page is chosen by id first and its rows read after,
-        // so the window holds ids only.
-        let start = query.page.start_index.saturating_sub(1);
-        let mut found = None;
-        let mut page = Vec::new();
-        if query.page.count > 0 {
-            let (key, outer) = match &order.key {
-                Some(key) => (format!("{key} AS sort_key, "), order.sql("p.sort_key", "p.id")),
-                None => (String::new(), "p.id".to_owned()),
-            };
-            let sql = format!(
-                "WITH page AS (SELECT r.id, {key}count(*) OVER () AS total, \
-                 coalesce(bool_or({unfiltered}) OVER (), false) AS unfiltered \
-                 {from} ORDER BY {} LIMIT {} OFFSET {start}) \
-                 SELECT p.total, p.unfiltered, d.version, d.data FROM page AS p \
-                 JOIN scim_resources AS d ON d.tenant = $1 AND d.resource_type = $2 \
-                 AND d.id = p.id ORDER BY {outer}",
-                order.sql_of_plan(),
-                query.page.count
-            );
-            let sql = prepare_text(&client, &sql, params.len()).await?;
-            let rows = client.query(&sql, params).await.map_err(backend)?;
-            if let Some(first) = rows.first() {
-                found = Some((first.get("total"), first.get("unfiltered")));
-            }
-            page = rows;
-        }
-        let (total, unfiltered): (i64, bool) = match found {
-            Some(found) => found,
-            None => {
-                let sql = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
-                let sql = prepare_text(&client, &sql, params.len()).await?;
-                let row = client.query_one(&sql, params).await.map_err(backend)?;
-                (row.get(0), row.get(1))
-            }
-        };
-        let total = usize::try_from(total).unwrap_or_default();
-        if unfiltered {
-            return candidates(false).await;
-        }
-        let page = page.iter().map(stored).collect();
-        Ok(QueryPage::done(page, total))
+        retrying(|| self.query_once(scope, query)).await
     }
 
     async fn groups_of(
@@ -588,28 +402,7 @@ impl ResourceStore for PostgresStore {
         tenant: &str,
         member_ids: &[&str],
     ) -> Result<BTreeMap<String, Vec<Membership>>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT m.member_id, m.group_id, CASE WHEN jsonb_typeof(g.data -> 'displayName') \
-                 = 'string' THEN g.data ->> 'displayName' END \
-                 FROM scim_members AS m JOIN scim_resources AS g ON g.tenant = m.tenant \
-                 AND g.resource_type = $3 AND g.id = m.group_id \
-                 WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.member_id, m.group_id",
-            )
-            .await
-            .map_err(backend)?;
-        let rows = client
-            .query(&stmt, &[&tenant, &member_ids, &GROUP_RESOURCE_TYPE])
-            .await
-            .map_err(backend)?;
-        let mut out: BTreeMap<String, Vec<Membership>> = BTreeMap::new();
-        for row in rows {
-            out.entry(row.get(0))
-                .or_default()
-                .push(Membership::new(row.get::<_, String>(1), row.get(2)));
-        }
-        Ok(out)
+        retrying(|| self.groups_of_once(tenant, member_ids)).await
     }
 
     async fn read_events(

@@ -596,8 +596,12 @@ impl ScimService {
     }
 
     fn error_response(&self, error: &Error) -> Response<Vec<u8>> {
-        if let Error::Backend { .. } | Error::Internal { .. } = error {
-            tracing::error!(error = %error, "request failed");
+        match error {
+            Error::Backend { .. } | Error::Internal { .. } => {
+                tracing::error!(error = %error, "request failed");
+            }
+            Error::Unavailable { .. } => tracing::warn!(error = %error, "store unavailable"),
+            _ => {}
         }
         let status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -610,6 +614,11 @@ impl ScimService {
         if let Error::MethodNotAllowed { allow } = error {
             if let Ok(allow) = HeaderValue::from_str(allow) {
                 response.headers_mut().insert(header::ALLOW, allow);
+            }
+        }
+        if let Some(wait) = error.retry_after_header() {
+            if let Ok(wait) = HeaderValue::from_str(&wait) {
+                response.headers_mut().insert(header::RETRY_AFTER, wait);
             }
         }
         response

@@ -87,6 +87,43 @@ impl TestDb {
         }
     }
 
+    /// The database's address (the first host and port of its URL).
+    pub fn address(&self) -> std::net::SocketAddr {
+        use std::net::ToSocketAddrs;
+        let config: tokio_postgres::Config = self.url.parse().unwrap();
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            _ => "localhost".to_owned(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        (host.as_str(), port).to_socket_addrs().unwrap().next().unwrap()
+    }
+
+    /// A key-value connection string for the schema through `address` (such as a proxy in
+    /// front of the database), with `application_name` set so that a test can find the
+    /// store's backends in `pg_stat_activity`.
+    pub fn url_via(&self, address: std::net::SocketAddr, application_name: &str) -> String {
+        let config: tokio_postgres::Config = self.url.parse().unwrap();
+        let quote = |v: &str| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"));
+        let mut url = format!(
+            "host={} port={} application_name={} options={}",
+            address.ip(),
+            address.port(),
+            quote(application_name),
+            quote(&format!("-c search_path={}", self.schema)),
+        );
+        if let Some(user) = config.get_user() {
+            url.push_str(&format!(" user={}", quote(user)));
+        }
+        if let Some(db) = config.get_dbname() {
+            url.push_str(&format!(" dbname={}", quote(db)));
+        }
+        if let Some(password) = config.get_password() {
+            url.push_str(&format!(" password={}", quote(&String::from_utf8_lossy(password))));
+        }
+        url
+    }
+
     /// A store made with [`PostgresStore::connect`], as applications make it: its event
     /// waiters are woken by LISTEN/NOTIFY.
     pub async fn connected_store(&self) -> PostgresStore {

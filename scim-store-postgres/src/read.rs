@@ -1,0 +1,174 @@
+//! Reads: a resource by id, a query, the groups of members. Each runs once here; the trait
+//! methods run them again after a transient failure.
+
+use std::collections::BTreeMap;
+
+use deadpool_postgres::GenericClient;
+use scimkit_core::{
+    Error, FilterExecution, GROUP_RESOURCE_TYPE, Membership, Query, QueryPage, Result, Scope,
+    StoredResource,
+};
+use tokio_postgres::types::ToSql;
+
+use crate::plan::{plan, prepare_text};
+use crate::{PostgresStore, backend, filter, stored};
+
+impl PostgresStore {
+    /// [`ResourceStore::get`](scimkit_core::ResourceStore::get), once.
+    pub(crate) async fn get_once(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+    ) -> Result<Option<StoredResource>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT version, data FROM scim_resources \
+                 WHERE tenant = $1 AND resource_type = $2 AND id = $3",
+            )
+            .await
+            .map_err(backend)?;
+        let row = client
+            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id])
+            .await
+            .map_err(backend)?;
+        Ok(row.as_ref().map(stored))
+    }
+
+    /// [`ResourceStore::query`](scimkit_core::ResourceStore::query), once, with the keys
+    /// already ensured.
+    pub(crate) async fn query_once(
+        &self,
+        scope: Scope<'_>,
+        query: &Query<'_>,
+    ) -> Result<QueryPage> {
+        let client = self.query_client().await?;
+        // A filter that names only key attributes needs no member-name spellings.
+        let mut plan = plan(scope, query, &filter::Spellings::new());
+        if plan.uses_names {
+            let filter = query.filter.ok_or_else(|| Error::Internal {
+                detail: "names looked up without a filter".to_owned(),
+            })?;
+            let mut names = std::collections::BTreeSet::new();
+            filter::names_in(filter, &mut names);
+            let names: Vec<String> = names.into_iter().collect();
+            let stmt = client
+                .prepare_cached(
+                    "SELECT lower_name, spelling FROM scim_spellings \
+                     WHERE resource_type = $1 AND lower_name = ANY($2)",
+                )
+                .await
+                .map_err(backend)?;
+            let rows =
+                client.query(&stmt, &[&scope.resource_type, &names]).await.map_err(backend)?;
+            let mut spellings = filter::Spellings::new();
+            for row in rows {
+                spellings.entry(row.get(0)).or_default().push(row.get(1));
+            }
+            plan = self::plan(scope, query, &spellings);
+        }
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&scope.tenant, &scope.resource_type];
+        params.extend(plan.params.iter().map(|p| p as &(dyn ToSql + Sync)));
+        let params = &params[..];
+
+        let from = format!(
+            "FROM scim_resources AS r {} WHERE r.tenant = $1 AND r.resource_type = $2 AND ({})",
+            plan.join, plan.superset
+        );
+        // Every candidate, by id, for the library to complete the query.
+        let candidates = async |exact: bool| -> Result<QueryPage> {
+            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+            let sql = prepare_text(&client, &sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
+            let resources = rows.iter().map(stored).collect();
+            Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
+        };
+        let unfiltered = plan.unfiltered();
+        if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
+            let sql = (from.as_str(), text.as_str(), unfiltered.as_str());
+            if let Some(page) = self.sort_in_rust(&client, scope, query, sort, params, sql).await? {
+                return Ok(page);
+            }
+            return candidates(false).await;
+        }
+        let Some(order) = &plan.order else {
+            // Every candidate goes back anyway: the library checks them if need be.
+            return candidates(plan.exact).await;
+        };
+        // One statement gives the page, the total and, unless the translation is exact by
+        // construction, whether SQL's answer is exact on this data: it is if no candidate
+        // fails the strict condition. The page is chosen by id first and its rows read after,
+        // so the window holds ids only.
+        let start = query.page.start_index.saturating_sub(1);
+        let mut found = None;
+        let mut page = Vec::new();
+        if query.page.count > 0 {
+            let (key, outer) = match &order.key {
+                Some(key) => (format!("{key} AS sort_key, "), order.sql("p.sort_key", "p.id")),
+                None => (String::new(), "p.id".to_owned()),
+            };
+            let sql = format!(
+                "WITH page AS (SELECT r.id, {key}count(*) OVER () AS total, \
+                 coalesce(bool_or({unfiltered}) OVER (), false) AS unfiltered \
+                 {from} ORDER BY {} LIMIT {} OFFSET {start}) \
+                 SELECT p.total, p.unfiltered, d.version, d.data FROM page AS p \
+                 JOIN scim_resources AS d ON d.tenant = $1 AND d.resource_type = $2 \
+                 AND d.id = p.id ORDER BY {outer}",
+                order.sql_of_plan(),
+                query.page.count
+            );
+            let sql = prepare_text(&client, &sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            if let Some(first) = rows.first() {
+                found = Some((first.get("total"), first.get("unfiltered")));
+            }
+            page = rows;
+        }
+        let (total, unfiltered): (i64, bool) = match found {
+            Some(found) => found,
+            None => {
+                let sql = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
+                let sql = prepare_text(&client, &sql, params.len()).await?;
+                let row = client.query_one(&sql, params).await.map_err(backend)?;
+                (row.get(0), row.get(1))
+            }
+        };
+        let total = usize::try_from(total).unwrap_or_default();
+        if unfiltered {
+            return candidates(false).await;
+        }
+        let page = page.iter().map(stored).collect();
+        Ok(QueryPage::done(page, total))
+    }
+
+    /// [`ResourceStore::groups_of`](scimkit_core::ResourceStore::groups_of), once.
+    pub(crate) async fn groups_of_once(
+        &self,
+        tenant: &str,
+        member_ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<Membership>>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT m.member_id, m.group_id, CASE WHEN jsonb_typeof(g.data -> 'displayName') \
+                 = 'string' THEN g.data ->> 'displayName' END \
+                 FROM scim_members AS m JOIN scim_resources AS g ON g.tenant = m.tenant \
+                 AND g.resource_type = $3 AND g.id = m.group_id \
+                 WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.member_id, m.group_id",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = client
+            .query(&stmt, &[&tenant, &member_ids, &GROUP_RESOURCE_TYPE])
+            .await
+            .map_err(backend)?;
+        let mut out: BTreeMap<String, Vec<Membership>> = BTreeMap::new();
+        for row in rows {
+            out.entry(row.get(0))
+                .or_default()
+                .push(Membership::new(row.get::<_, String>(1), row.get(2)));
+        }
+        Ok(out)
+    }
+}
