@@ -12,6 +12,7 @@ mod discovery;
 mod json;
 mod operation;
 mod query;
+mod rate;
 mod route;
 mod service;
 #[cfg(feature = "tower")]
@@ -20,6 +21,7 @@ mod tower;
 
 pub use auth::{AuthError, Authenticator, Authorizer, BearerTokens, Principal};
 pub use operation::{Operation, OperationKind};
+pub use rate::RateLimit;
 pub use service::{SCIM_MEDIA_TYPE, ScimService, ScimServiceBuilder, Tenancy};
 #[cfg(feature = "tower")]
 pub use tower::{ScimTowerService, TowerBody};

@@ -13,6 +13,7 @@ use super::auth::{Authenticator, Authorizer, Principal};
 use super::json::parse_body;
 use super::operation::{Operation, OperationKind};
 use super::query::parse_query;
+use super::rate::{RateLimit, RateLimiter};
 use super::route::{Route, Target, route};
 use super::{bulk, discovery};
 use crate::error::{Error, Result};
@@ -79,6 +80,7 @@ struct Inner {
     base_url: Option<String>,
     tenancy: Tenancy,
     documentation_uri: Option<String>,
+    rate_limiter: Option<RateLimiter>,
 }
 
 impl fmt::Debug for ScimService {
@@ -135,6 +137,14 @@ impl ScimServiceBuilder {
         self
     }
 
+    /// Limits each tenant's requests (429 with `Retry-After` past the limit; see
+    /// [`RateLimit`]). Default: no limit.
+    #[must_use]
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.inner.rate_limiter = Some(RateLimiter::new(limit));
+        self
+    }
+
     /// The `documentationUri` of `/ServiceProviderConfig`.
     #[must_use]
     pub fn documentation_uri(mut self, uri: &str) -> Self {
@@ -182,6 +192,7 @@ impl ScimService {
                 base_url: None,
                 tenancy: Tenancy::ByPrincipal,
                 documentation_uri: None,
+                rate_limiter: None,
             },
         }
     }
@@ -281,6 +292,11 @@ impl ScimService {
             });
         }
         tracing::Span::current().record("tenant", principal.tenant.as_str());
+        if let Some(limiter) = &inner.rate_limiter {
+            limiter
+                .acquire(&principal.tenant)
+                .map_err(|retry_after| Error::TooManyRequests { retry_after })?;
+        }
         let request_id = crate::ids::random_uuid();
         tracing::Span::current().record("request_id", request_id.as_str());
         let call = Call { service: self, principal, base, request_id };

@@ -146,3 +146,54 @@ async fn if_match_with_several_entity_tags() {
     let any = client.send_with("DELETE", &path, None, &[("If-Match", "*")]).await;
     assert_eq!(any.status, 204);
 }
+
+#[test]
+fn a_tenant_past_its_rate_limit_gets_429_with_retry_after_and_others_do_not() {
+    use scimkit_core::http::RateLimit;
+
+    let store = Arc::new(scimkit_store_memory::InMemoryStore::new());
+    let manager = ResourceManager::builder(store).build().unwrap();
+    let tokens = BearerTokens::new()
+        .with_token("t", Principal::new("acme", "test"))
+        .with_token("u", Principal::new("globex", "test"));
+    // Two requests at once, then one an hour: the third is refused for about an hour.
+    let service = ScimService::builder(manager, tokens)
+        .base_path("/scim/v2")
+        .rate_limit(RateLimit::per_second(1.0 / 3600.0).with_burst(2))
+        .build();
+    for _ in 0..2 {
+        assert_eq!(run(&service, Method::GET, "/scim/v2/Users").status(), StatusCode::OK);
+    }
+    let refused = run(&service, Method::GET, "/scim/v2/Users");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    let body: serde_json::Value = serde_json::from_slice(refused.body()).unwrap();
+    assert_eq!(body["status"], "429");
+    assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+    // A write is refused too, and changes nothing.
+    let user = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}"#;
+    let refused = send(&service, Method::POST, "/scim/v2/Users", user);
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Discovery is not counted, and another tenant has an allowance of its own.
+    let config = run(&service, Method::GET, "/scim/v2/ServiceProviderConfig");
+    assert_eq!(config.status(), StatusCode::OK);
+    let other = Request::builder()
+        .uri("/scim/v2/Users")
+        .header(header::AUTHORIZATION, "Bearer u")
+        .body(Vec::new())
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let other = runtime.block_on(service.handle(other));
+    assert_eq!(other.status(), StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_slice(other.body()).unwrap();
+    assert_eq!(list["totalResults"], 0, "the refused create wrote nothing");
+}
+
+#[test]
+fn without_a_rate_limit_no_request_is_refused() {
+    let service = service();
+    for _ in 0..200 {
+        assert_eq!(run(&service, Method::GET, "/scim/v2/Users").status(), StatusCode::OK);
+    }
+}
