@@ -58,9 +58,10 @@ pub use schema::{
 };
 pub use sort::SortKey;
 pub use store::{
-    Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute, Membership,
-    Page, Query, QueryPage, ResourceStore, ResourceStoreExt, Scope, StoreKeys, StoredResource,
-    Version, WriteOptions, group_member_ids, remove_group_member,
+    Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute,
+    MEMBER_RESOURCE_TYPES, Membership, Page, Query, QueryPage, ResourceStore, ResourceStoreExt,
+    Scope, StoreKeys, StoredResource, Version, WriteOptions, group_member_ids, remove_group_member,
+    unknown_member,
 };
 pub use validate::{merge_replace, validate_resource};
 

@@ -25,6 +25,7 @@
 mod events;
 mod events_http;
 mod http_input;
+mod members_http;
 
 pub use events::{
     event_feeds_consumers_and_pruning, event_order_across_replicas,
@@ -32,6 +33,7 @@ pub use events::{
 };
 pub use events_http::events_over_http;
 pub use http_input::{long_key_values_over_http, nul_characters_over_http};
+pub use members_http::{deletes_racing_member_adds, members_must_exist};
 
 use std::sync::Arc;
 
@@ -63,7 +65,9 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     event_feeds_consumers_and_pruning(store.clone()).await;
     events_over_http(store.clone()).await;
     nul_characters_over_http(store.clone()).await;
-    long_key_values_over_http(store).await;
+    long_key_values_over_http(store.clone()).await;
+    members_must_exist(store.clone()).await;
+    deletes_racing_member_adds(store).await;
 }
 
 /// The schemas and keys the suite writes with.
@@ -131,6 +135,38 @@ pub fn case_variant(word: &str, n: usize) -> String {
 }
 
 /// A tenant name no other run uses.
+/// The status and JSON body a request gets, when it completes.
+pub(crate) type Answer = std::pin::Pin<Box<dyn Future<Output = (u16, Value)> + Send>>;
+
+/// A service over `store` for `tenant`, with `limits`, and a function that sends it one
+/// request and returns the status and the JSON body.
+pub(crate) fn service_for(
+    store: Arc<DynResourceStore>,
+    tenant: String,
+    limits: crate::config::Limits,
+) -> impl Fn(&str, String, Option<String>) -> Answer {
+    let config = crate::config::ServiceConfig::default().with_limits(limits);
+    let manager = crate::manager::ResourceManager::builder(store).config(config).build().unwrap();
+    let tokens = crate::http::BearerTokens::new()
+        .with_token("input-token", crate::http::Principal::new(tenant, "client"));
+    let service = crate::http::ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+    move |method: &str, path: String, body: Option<String>| {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("/scim/v2{path}"))
+            .header("Authorization", "Bearer input-token")
+            .header("Content-Type", "application/scim+json")
+            .body(body.unwrap_or_default().into_bytes())
+            .unwrap();
+        let service = service.clone();
+        Box::pin(async move {
+            let response = service.handle(request).await;
+            let body: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+            (response.status().as_u16(), body)
+        })
+    }
+}
+
 fn tenant(name: &str) -> String {
     format!("{name}-{}", uuid::Uuid::new_v4())
 }

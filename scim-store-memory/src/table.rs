@@ -1,11 +1,12 @@
 //! One tenant's data: a table per resource type, and the membership index.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use scimkit_core::{
-    Error, GROUP_RESOURCE_TYPE, JsonObject, Membership, Query, QueryPage, Result, Scope, StoreKeys,
-    StoredResource, Version, WriteOptions, group_member_ids, remove_group_member,
+    Error, GROUP_RESOURCE_TYPE, JsonObject, MEMBER_RESOURCE_TYPES, Membership, Query, QueryPage,
+    Result, Scope, StoreKeys, StoredResource, Version, WriteOptions, group_member_ids,
+    remove_group_member, unknown_member,
 };
 use serde_json::Value;
 
@@ -126,6 +127,10 @@ impl Tenant {
             return Err(Error::Uniqueness { detail: "id is already in use".to_owned() });
         }
         table.check_unique(&resource, None)?;
+        if scope.resource_type == GROUP_RESOURCE_TYPE {
+            self.check_new_members(&resource, None)?;
+        }
+        let table = self.table(scope);
         table.index(&id, &resource);
         let row = Arc::new(Row { resource, version: version.clone() });
         let stored = row.to_stored();
@@ -160,6 +165,11 @@ impl Tenant {
         let Some(row) = table.rows.get(id) else { return Err(not_found(scope, id)) };
         check_version(row, if_match)?;
         table.check_unique(&resource, Some(id))?;
+        if scope.resource_type == GROUP_RESOURCE_TYPE {
+            let old = Arc::clone(row);
+            self.check_new_members(&resource, Some(&old.resource))?;
+        }
+        let table = self.table(scope);
         let old = table.rows.remove(id).map(unshare).map(|row| row.resource).unwrap_or_default();
         table.unindex(id, &old);
         table.index(id, &resource);
@@ -245,6 +255,20 @@ impl Tenant {
             out.insert(member.to_owned(), memberships);
         }
         out
+    }
+
+    /// Refuses a group write that adds a member no resource of the tenant has the id of:
+    /// such a member would be listed for ever (and one deleted while the write was made would
+    /// outlive its deletion).
+    fn check_new_members(&self, group: &JsonObject, old: Option<&JsonObject>) -> Result<()> {
+        let before: HashSet<&str> = old.map(|o| group_member_ids(o).collect()).unwrap_or_default();
+        for member in group_member_ids(group) {
+            let exists = |t: &str| self.tables.get(t).is_some_and(|t| t.rows.contains_key(member));
+            if !before.contains(member) && !MEMBER_RESOURCE_TYPES.into_iter().any(exists) {
+                return Err(unknown_member(member));
+            }
+        }
+        Ok(())
     }
 
     fn link_members(&mut self, group_id: &str, group: &JsonObject) {

@@ -3,7 +3,10 @@
 
 use std::sync::PoisonError;
 
-use scimkit_core::{Error, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute, Result, Scope};
+use scimkit_core::{
+    Error, GROUP_RESOURCE_TYPE, JsonObject, KeyAttribute, MEMBER_RESOURCE_TYPES, Result, Scope,
+    unknown_member,
+};
 use tokio_postgres::types::Json;
 
 use crate::filter::{key_name, key_table};
@@ -195,6 +198,44 @@ pub(crate) async fn write_index(
         }
     }
     Ok(())
+}
+
+/// For a write of the group `id` as `group`: locks the resources it newly lists as members
+/// (`FOR KEY SHARE`, so that none can be deleted until the write commits) and refuses the write
+/// if one of them does not exist ([`unknown_member`]). A delete that got there first has
+/// committed by then, and its member is missing; a delete that comes after waits for this
+/// write, then finds the new membership and removes it. Either way no group lists a deleted
+/// member. Runs before the group's old memberships are cleared.
+pub(crate) async fn lock_new_members(
+    tx: &Tx<'_>,
+    scope: Scope<'_>,
+    id: &str,
+    group: &JsonObject,
+) -> Result<()> {
+    if scope.resource_type != GROUP_RESOURCE_TYPE {
+        return Ok(());
+    }
+    let members = member_ids(group);
+    if members.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "WITH new AS (SELECT m FROM unnest($3::text[]) AS m WHERE NOT EXISTS \
+             (SELECT 1 FROM scim_members WHERE tenant = $1 AND group_id = $2 AND member_id = m)), \
+             found AS (SELECT r.id FROM scim_resources AS r WHERE r.tenant = $1 \
+             AND r.resource_type = ANY($4) AND r.id IN (SELECT m FROM new) FOR KEY SHARE) \
+             SELECT m FROM new WHERE m NOT IN (SELECT id FROM found) ORDER BY m LIMIT 1",
+        )
+        .await
+        .map_err(backend)?;
+    let types: &[&str] = &MEMBER_RESOURCE_TYPES;
+    let missing =
+        tx.query_opt(&stmt, &[&scope.tenant, &id, &members, &types]).await.map_err(backend)?;
+    match missing {
+        Some(row) => Err(unknown_member(row.get(0))),
+        None => Ok(()),
+    }
 }
 
 /// Removes the keys and memberships of the resource `id`.

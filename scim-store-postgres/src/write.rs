@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio_postgres::types::Json;
 
 use crate::events::commit_with_events;
-use crate::keys::{clear_index, write_index};
+use crate::keys::{clear_index, lock_new_members, write_index};
 use crate::pool::OutcomeUnknown;
 use crate::tx::Tx;
 use crate::{
@@ -38,6 +38,7 @@ impl PostgresStore {
             .await
             .map_err(|e| unique_or_backend(e, "id"))?
             .get(0);
+        lock_new_members(&tx, scope, id, resource).await?;
         write_index(&tx, scope, id, resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;
         let version = Version::new(version.to_string());
@@ -82,6 +83,7 @@ impl PostgresStore {
             .map_err(backend)?;
         let Some(row) = row else { return Err(missing_or_stale(&tx, scope, id).await) };
         let version: i64 = row.get(0);
+        lock_new_members(&tx, scope, id, resource).await?;
         clear_index(&tx, scope, id).await?;
         write_index(&tx, scope, id, resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;

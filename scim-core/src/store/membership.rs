@@ -3,7 +3,23 @@
 
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::normalize::JsonObject;
+
+/// The error a store answers for a group write that adds `member`, an id no resource of the
+/// tenant has (one never created, or deleted before the write could commit): 400
+/// `invalidValue`. A store checks this in the write's own transaction or lock, so that a
+/// member deleted while a group write races it is never left listed.
+///
+/// ```
+/// let err = scimkit_core::unknown_member("2819c223");
+/// assert_eq!(err.status(), 400);
+/// assert!(err.detail().contains("2819c223"));
+/// ```
+pub fn unknown_member(member: &str) -> Error {
+    let shown: String = member.chars().take(128).collect();
+    Error::invalid_value(format!("no resource has the id {shown:?} to be a member"))
+}
 
 /// The `value` of each entry of a group's `members`: the ids of its members.
 ///

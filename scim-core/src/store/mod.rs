@@ -19,7 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use keys::{KeyAttribute, StoreKeys};
-pub use membership::{group_member_ids, remove_group_member};
+pub use membership::{group_member_ids, remove_group_member, unknown_member};
 pub use query::{FilterExecution, Page, Query, QueryPage};
 pub use version::Version;
 
@@ -30,6 +30,10 @@ use crate::normalize::JsonObject;
 
 /// The name of the resource type whose `members` hold group membership.
 pub const GROUP_RESOURCE_TYPE: &str = "Group";
+
+/// The resource types a group member may be (RFC 7643 §4.2: `members.type` is `User` or
+/// `Group`): a group write may add only members that exist as one of these in the tenant.
+pub const MEMBER_RESOURCE_TYPES: [&str; 2] = ["User", GROUP_RESOURCE_TYPE];
 
 /// Where an operation applies: one tenant's resources of one type, with what the store must
 /// know about that type.

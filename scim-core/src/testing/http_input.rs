@@ -5,42 +5,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::tenant;
-use crate::config::{Limits, ServiceConfig};
-use crate::http::{BearerTokens, Principal, ScimService};
-use crate::manager::ResourceManager;
+use super::{service_for, tenant};
+use crate::config::Limits;
 use crate::store::DynResourceStore;
-
-/// The status and JSON body a request gets, when it completes.
-type Answer = std::pin::Pin<Box<dyn Future<Output = (u16, Value)> + Send>>;
-
-/// A service over `store` for `tenant`, with `limits`, and a function that sends it one
-/// request and returns the status and the JSON body.
-fn service_for(
-    store: Arc<DynResourceStore>,
-    tenant: String,
-    limits: Limits,
-) -> impl Fn(&str, String, Option<String>) -> Answer {
-    let config = ServiceConfig::default().with_limits(limits);
-    let manager = ResourceManager::builder(store).config(config).build().unwrap();
-    let tokens = BearerTokens::new().with_token("input-token", Principal::new(tenant, "client"));
-    let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
-    move |method: &str, path: String, body: Option<String>| {
-        let request = http::Request::builder()
-            .method(method)
-            .uri(format!("/scim/v2{path}"))
-            .header("Authorization", "Bearer input-token")
-            .header("Content-Type", "application/scim+json")
-            .body(body.unwrap_or_default().into_bytes())
-            .unwrap();
-        let service = service.clone();
-        Box::pin(async move {
-            let response = service.handle(request).await;
-            let body: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-            (response.status().as_u16(), body)
-        })
-    }
-}
 
 /// NUL characters (`\u0000` in JSON, `%00` in a URL) in a body, a PATCH value, a filter, a
 /// `.search` body and an id: PostgreSQL refuses NUL in text and jsonb, so without a check

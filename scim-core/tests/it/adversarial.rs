@@ -236,6 +236,7 @@ async fn hostile_requests_get_exact_errors_and_change_nothing() {
 async fn huge_requests_within_raised_limits() {
     let limits = Limits::default().with_max_body_bytes(32 << 20);
     let client = Client::with_config(ServiceConfig::default().with_limits(limits));
+    client.seed_users((0..100_000).map(|n| format!("m{n}"))).await;
     let members: Vec<Value> = (0..100_000).map(|n| json!({ "value": format!("m{n}") })).collect();
     let group = client
         .post("/Groups", json!({ "displayName": "big", "members": members }))

@@ -92,6 +92,7 @@ async fn concurrent_member_adds_and_removes_leave_the_group_consistent() {
         .as_str()
         .unwrap()
         .to_owned();
+    client.seed_users((0..40).map(|n| format!("m{n}"))).await;
     let path = Arc::new(format!("/Groups/{gid}"));
     let tasks = spawn_all(40, |n| {
         let (client, path) = (client.clone(), path.clone());

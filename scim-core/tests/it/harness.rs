@@ -117,6 +117,22 @@ impl Client {
         self.send("DELETE", path, None).await
     }
 
+    /// Stores users with the ids `ids` directly (no request, no event): members to put in
+    /// groups, many at once.
+    pub(crate) async fn seed_users(&self, ids: impl IntoIterator<Item = String>) {
+        use scimkit_core::{ResourceStoreExt, Scope, StoreKeys};
+
+        let manager = self.service.manager();
+        let schema = manager.registry().resource_type_schema("User").unwrap();
+        let keys = StoreKeys::for_type(&schema);
+        let scope = Scope::new("tenant-1", "User", &keys);
+        for id in ids {
+            let user = serde_json::json!({ "id": id, "userName": id });
+            let Value::Object(user) = user else { unreachable!() };
+            manager.store().create(scope, user).await.unwrap();
+        }
+    }
+
     /// The stored resource as the service returns it on GET.
     pub(crate) async fn stored(&self, path: &str) -> Value {
         self.get(path).await.expect(200).body
