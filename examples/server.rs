@@ -127,7 +127,7 @@ async fn main() -> ExitCode {
     println!("Bearer token:      {token}{source}");
     println!("Press Ctrl-C to stop.");
 
-    let served = scimkit_examples::serve(listener, service, shutdown).await;
+    let served = scimkit_examples::serve_with(listener, service, options.serve, shutdown).await;
     followed.abort();
     match served {
         Ok(()) => ExitCode::SUCCESS,

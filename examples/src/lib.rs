@@ -18,7 +18,7 @@ pub use cli::{Command, Options, StoreChoice, USAGE};
 pub use client::{ClientReply, ScimClient};
 pub use embed::axum_app;
 pub use events::{audit_line, events_log_consumer, events_log_line, follow, write_events_log};
-pub use serve::{respond, serve, shutdown_signal};
+pub use serve::{ServeOptions, respond, respond_with, serve, serve_with, shutdown_signal};
 
 use std::sync::Arc;
 

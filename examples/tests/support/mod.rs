@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 
 use scimkit_core::ServiceConfig;
 use scimkit_core::http::{BearerTokens, Principal, ScimService, Tenancy};
+use scimkit_examples::ServeOptions;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -55,6 +56,17 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(scimkit_examples::serve(listener, service, async {
+            let _ = rx.await;
+        }));
+        Self { addr, shutdown: Some(tx), task }
+    }
+
+    /// Serves `service` as [`TestServer::start`] does, under `options`.
+    pub async fn start_with(service: ScimService, options: ServeOptions) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(scimkit_examples::serve_with(listener, service, options, async {
             let _ = rx.await;
         }));
         Self { addr, shutdown: Some(tx), task }

@@ -168,6 +168,37 @@ pub(crate) struct Call<'a> {
     pub(crate) request_id: String,
 }
 
+/// What a request's head resolved to (see `ScimService::resolve`).
+enum Resolved {
+    /// A discovery endpoint, served without authentication.
+    Discovery { route: Route, base: String },
+    /// Any other endpoint, for this principal.
+    Authenticated { route: Route, principal: Principal, base: String },
+}
+
+/// The span of one request, as [`ScimService::handle`] and [`ScimService::check_head`] log it.
+fn request_span(parts: &http::request::Parts) -> tracing::Span {
+    tracing::info_span!(
+        "scim_request",
+        method = %parts.method,
+        path = %parts.uri.path(),
+        resource_type = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_us = tracing::field::Empty,
+    )
+}
+
+/// Records a request's status and latency in its span, and logs that it was handled.
+fn log_handled(span: &tracing::Span, response: &Response<Vec<u8>>, started: Instant) {
+    let status = response.status().as_u16();
+    let latency = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    span.record("status", status);
+    span.record("latency_us", latency);
+    span.in_scope(|| tracing::info!(status, latency_us = latency, "handled"));
+}
+
 impl Call<'_> {
     /// Where the request's writes come from.
     pub(crate) fn origin(&self) -> Origin<'_> {
@@ -205,27 +236,86 @@ impl ScimService {
     /// Handles one request. Never fails: every error becomes an RFC 7644 error response.
     ///
     /// The body should already be limited in size by the server (the service answers 413 past
-    /// `Limits::max_body_bytes`, but only after the body was read).
+    /// `Limits::max_body_bytes`, but only after the body was read). A server should call
+    /// [`check_head`](Self::check_head) before reading the body, so that a request refused
+    /// whatever its body (an unauthenticated one, above all) costs no body read.
     pub async fn handle<B: AsRef<[u8]>>(&self, request: Request<B>) -> Response<Vec<u8>> {
         let started = Instant::now();
         let (parts, body) = request.into_parts();
-        let span = tracing::info_span!(
-            "scim_request",
-            method = %parts.method,
-            path = %parts.uri.path(),
-            resource_type = tracing::field::Empty,
-            tenant = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_us = tracing::field::Empty,
-        );
+        let span = request_span(&parts);
         let response = self.dispatch(&parts, body.as_ref()).instrument(span.clone()).await;
-        let status = response.status().as_u16();
-        let latency = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        span.record("status", status);
-        span.record("latency_us", latency);
-        span.in_scope(|| tracing::info!(status, latency_us = latency, "handled"));
+        log_handled(&span, &response, started);
         response
+    }
+
+    /// Checks a request's head before its body is read: `Err` holds the response
+    /// [`handle`](Self::handle) would give this request whatever its body, so the server can
+    /// send it at once and never read the body; `Ok(())` means read the body and call
+    /// `handle`.
+    ///
+    /// A request is refused here when its path is outside the base path or names no endpoint
+    /// (404, or 400 for a malformed tenant segment), when it asks a discovery endpoint with a
+    /// method other than GET or HEAD (405), and when it is not authenticated (401 with the
+    /// authenticator's `WWW-Authenticate` challenge and an RFC 7644 error body), including
+    /// credentials for another tenant under [`Tenancy::PathSegment`]. The discovery endpoints
+    /// (`/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`), which the service serves
+    /// without authentication, pass. It runs the same code as `handle` up to the operation, so
+    /// the two never disagree; a refusal is logged as `handle` logs a request.
+    ///
+    /// A request that passes is authenticated again by `handle`: the [`Authenticator`] should
+    /// depend on the head alone (the built-in [`BearerTokens`](super::BearerTokens) does).
+    ///
+    /// # Errors
+    ///
+    /// The response to send (with no body read) when the request is refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use scimkit_core::ResourceManager;
+    /// use scimkit_core::http::{BearerTokens, Principal, ScimService};
+    /// use scimkit_store_memory::InMemoryStore;
+    ///
+    /// let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build()?;
+    /// let tokens = BearerTokens::new().with_token("s3cret", Principal::new("acme", "Entra ID"));
+    /// let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+    ///
+    /// // A megabyte is on its way, without credentials: refused before it is read.
+    /// let (head, _body) = http::Request::post("/scim/v2/Users")
+    ///     .header("Content-Length", "1000000")
+    ///     .body(())?
+    ///     .into_parts();
+    /// let refused = service.check_head(&head).unwrap_err();
+    /// assert_eq!(refused.status(), 401);
+    /// assert_eq!(refused.headers()["WWW-Authenticate"], "Bearer realm=\"SCIM\"");
+    ///
+    /// // With the token, or for a discovery endpoint, read the body and call `handle`.
+    /// let (head, _body) = http::Request::post("/scim/v2/Users")
+    ///     .header("Authorization", "Bearer s3cret")
+    ///     .body(())?
+    ///     .into_parts();
+    /// assert!(service.check_head(&head).is_ok());
+    /// let (head, _body) = http::Request::get("/scim/v2/Schemas").body(())?.into_parts();
+    /// assert!(service.check_head(&head).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response to send; boxing it would only add an allocation"
+    )]
+    pub fn check_head(&self, parts: &http::request::Parts) -> Result<(), Response<Vec<u8>>> {
+        let started = Instant::now();
+        let span = request_span(parts);
+        let resolved = span.in_scope(|| self.resolve(parts));
+        match resolved {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let response = span.in_scope(|| self.error_response(&error));
+                log_handled(&span, &response, started);
+                Err(response)
+            }
+        }
     }
 
     async fn dispatch(&self, parts: &http::request::Parts, body: &[u8]) -> Response<Vec<u8>> {
@@ -235,11 +325,11 @@ impl ScimService {
         }
     }
 
-    async fn route_and_run(
-        &self,
-        parts: &http::request::Parts,
-        body: &[u8],
-    ) -> Result<Response<Vec<u8>>> {
+    /// What the head of a request resolves to: the path is stripped of the base path (and the
+    /// tenant segment), routed, and, except for the discovery endpoints, authenticated. What
+    /// is refused here is refused whatever the body; [`check_head`](Self::check_head) and
+    /// [`route_and_run`](Self::route_and_run) both start here.
+    fn resolve(&self, parts: &http::request::Parts) -> Result<Resolved> {
         let inner = &self.inner;
         let path = parts.uri.path();
         let not_found =
@@ -265,21 +355,7 @@ impl ScimService {
 
         if let Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) = route {
             require_method(parts, &[Method::GET])?;
-            let registry = inner.manager.registry();
-            let body = match &route {
-                Route::ServiceProviderConfig => discovery::service_provider_config(
-                    inner.manager.config(),
-                    inner.manager.store().capabilities(),
-                    &base,
-                    inner.documentation_uri.as_deref(),
-                ),
-                Route::ResourceTypes(name) => {
-                    discovery::resource_types(registry, name.as_deref(), &base)?
-                }
-                Route::Schemas(id) => discovery::schemas(registry, id.as_deref(), &base)?,
-                _ => Value::Null,
-            };
-            return Ok(json_response(StatusCode::OK, &body));
+            return Ok(Resolved::Discovery { route, base });
         }
 
         let principal = inner
@@ -291,6 +367,39 @@ impl ScimService {
                 detail: "the credentials are not valid for this tenant".to_owned(),
             });
         }
+        Ok(Resolved::Authenticated { route, principal, base })
+    }
+
+    async fn route_and_run(
+        &self,
+        parts: &http::request::Parts,
+        body: &[u8],
+    ) -> Result<Response<Vec<u8>>> {
+        let inner = &self.inner;
+        let (route, principal, base) = match self.resolve(parts)? {
+            Resolved::Discovery { route, base } => {
+                let registry = inner.manager.registry();
+                let body = match &route {
+                    Route::ServiceProviderConfig => discovery::service_provider_config(
+                        inner.manager.config(),
+                        inner.manager.store().capabilities(),
+                        &base,
+                        inner.documentation_uri.as_deref(),
+                    ),
+                    Route::ResourceTypes(name) => {
+                        discovery::resource_types(registry, name.as_deref(), &base)?
+                    }
+                    Route::Schemas(id) => discovery::schemas(registry, id.as_deref(), &base)?,
+                    _ => Value::Null,
+                };
+                return Ok(json_response(StatusCode::OK, &body));
+            }
+            Resolved::Authenticated { route, principal, base } => (route, principal, base),
+        };
+        let not_found = || Error::NotFound {
+            resource_type: "endpoint".to_owned(),
+            id: parts.uri.path().to_owned(),
+        };
         tracing::Span::current().record("tenant", principal.tenant.as_str());
         if let Some(limiter) = &inner.rate_limiter {
             limiter
@@ -770,4 +879,251 @@ pub(crate) fn json_response(status: StatusCode, body: &impl serde::Serialize) ->
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_MEDIA_TYPE));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::event::{Event, EventCursor, Prune};
+    use crate::http::{BearerTokens, Principal};
+    use crate::normalize::JsonObject;
+    use crate::store::{
+        Capabilities, Membership, Query, QueryPage, ResourceStore, Scope, WriteOptions,
+    };
+
+    const TOKEN: &str = "s3cret-acme";
+
+    /// A store that is never reachable: these tests are about what happens before a store is
+    /// asked (the memory store's crate depends on this one, so it cannot be used here).
+    #[derive(Debug)]
+    struct Unreachable;
+
+    fn unreachable<T>() -> Result<T> {
+        Err(Error::Internal { detail: "no store in these tests".to_owned() })
+    }
+
+    #[async_trait]
+    impl ResourceStore for Unreachable {
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::new(true, false)
+        }
+        async fn create_opts(
+            &self,
+            _: Scope<'_>,
+            _: JsonObject,
+            _: WriteOptions<'_>,
+        ) -> Result<StoredResource> {
+            unreachable()
+        }
+        async fn get(&self, _: Scope<'_>, _: &str) -> Result<Option<StoredResource>> {
+            unreachable()
+        }
+        async fn replace_opts(
+            &self,
+            _: Scope<'_>,
+            _: &str,
+            _: JsonObject,
+            _: Option<&Version>,
+            _: WriteOptions<'_>,
+        ) -> Result<StoredResource> {
+            unreachable()
+        }
+        async fn delete_opts(
+            &self,
+            _: Scope<'_>,
+            _: &str,
+            _: Option<&Version>,
+            _: WriteOptions<'_>,
+        ) -> Result<()> {
+            unreachable()
+        }
+        async fn query(&self, _: Scope<'_>, _: &Query<'_>) -> Result<QueryPage> {
+            unreachable()
+        }
+        async fn groups_of(
+            &self,
+            _: &str,
+            _: &[&str],
+        ) -> Result<BTreeMap<String, Vec<Membership>>> {
+            unreachable()
+        }
+        async fn read_events(
+            &self,
+            _: &str,
+            _: Option<&EventCursor>,
+            _: usize,
+        ) -> Result<Vec<Event>> {
+            unreachable()
+        }
+        async fn wait_for_events(
+            &self,
+            _: &str,
+            _: Option<&EventCursor>,
+            _: Duration,
+        ) -> Result<bool> {
+            unreachable()
+        }
+        async fn prune_events(&self, _: &str, _: &Prune) -> Result<u64> {
+            unreachable()
+        }
+        async fn checkpoint(&self, _: &str, _: &str) -> Result<Option<EventCursor>> {
+            unreachable()
+        }
+        async fn save_checkpoint(&self, _: &str, _: &str, _: &EventCursor) -> Result<()> {
+            unreachable()
+        }
+    }
+
+    fn service(tenancy: Tenancy) -> ScimService {
+        let manager = ResourceManager::builder(Arc::new(Unreachable)).build().unwrap();
+        let tokens = BearerTokens::new()
+            .with_token(TOKEN, Principal::new("acme", "Entra ID for Acme"))
+            .with_token("s3cret-globex", Principal::new("globex", "Okta for Globex"));
+        ScimService::builder(manager, tokens).base_path("/scim/v2").tenancy(tenancy).build()
+    }
+
+    fn head(method: &str, path: &str, authorization: Option<&str>) -> http::request::Parts {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        request
+            .header(header::CONTENT_TYPE, SCIM_MEDIA_TYPE)
+            .header(header::CONTENT_LENGTH, "1000000")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    fn error_body(response: &Response<Vec<u8>>) -> Value {
+        serde_json::from_slice(response.body()).unwrap()
+    }
+
+    #[test]
+    fn check_head_refuses_unauthenticated_requests_with_the_challenge() {
+        let service = service(Tenancy::ByPrincipal);
+        for authorization in [None, Some("Bearer wrong"), Some("Basic czNjcmV0"), Some("Bearer ")] {
+            for (method, path) in [("POST", "/scim/v2/Users"), ("GET", "/scim/v2/Users/x")] {
+                let parts = head(method, path, authorization);
+                let refused = service.check_head(&parts).unwrap_err();
+                assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{authorization:?}");
+                assert_eq!(refused.headers()[header::WWW_AUTHENTICATE], "Bearer realm=\"SCIM\"");
+                assert_eq!(refused.headers()[header::CONTENT_TYPE], SCIM_MEDIA_TYPE);
+                let body = error_body(&refused);
+                assert_eq!(body["schemas"], json!([crate::schema::urn::MESSAGE_ERROR]));
+                assert_eq!(body["status"], "401");
+            }
+        }
+        let parts = head("POST", "/scim/v2/Users", Some(&format!("Bearer {TOKEN}")));
+        assert!(service.check_head(&parts).is_ok());
+        for path in ["/scim/v2/Bulk", "/scim/v2/.search", "/scim/v2/Me", "/scim/v2/Users/.search"] {
+            assert!(
+                service.check_head(&head("POST", path, Some("Bearer nope"))).is_err(),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn check_head_passes_discovery_without_credentials() {
+        let service = service(Tenancy::ByPrincipal);
+        let user = "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User";
+        for path in ["/scim/v2/ServiceProviderConfig", "/scim/v2/ResourceTypes/User", user] {
+            for method in ["GET", "HEAD"] {
+                assert!(service.check_head(&head(method, path, None)).is_ok(), "{method} {path}");
+            }
+            // The wrong method is refused, with or without credentials, before any body.
+            let refused = service.check_head(&head("POST", path, None)).unwrap_err();
+            assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+            assert_eq!(refused.headers()[header::ALLOW], "GET");
+        }
+    }
+
+    #[test]
+    fn check_head_refuses_paths_outside_the_service_and_other_tenants() {
+        let by_principal = service(Tenancy::ByPrincipal);
+        let bearer = format!("Bearer {TOKEN}");
+        for path in ["/elsewhere/Users", "/scim/v2x/Users", "/scim/v2/Nothing"] {
+            let refused = by_principal.check_head(&head("POST", path, Some(&bearer))).unwrap_err();
+            assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+        let by_path = service(Tenancy::PathSegment);
+        assert!(by_path.check_head(&head("POST", "/scim/v2/acme/Users", Some(&bearer))).is_ok());
+        let refused =
+            by_path.check_head(&head("POST", "/scim/v2/globex/Users", Some(&bearer))).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert!(refused.headers().contains_key(header::WWW_AUTHENTICATE));
+        assert_eq!(error_body(&refused)["detail"], "the credentials are not valid for this tenant");
+        let refused = by_path.check_head(&head("GET", "/scim/v2/%FF/Users", None)).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    }
+
+    /// Over a matrix of heads and bodies: what `check_head` refuses, `handle` answers with the
+    /// same response whatever the body; what it passes, `handle` does not refuse for
+    /// authentication (it answers 500 where it reaches the store).
+    #[tokio::test]
+    async fn check_head_agrees_with_handle() {
+        let user =
+            json!({ "schemas": [crate::schema::urn::SCHEMA_USER], "userName": "ann" }).to_string();
+        let bodies = [&b""[..], user.as_bytes(), b"{not json", &[b' '; 2048]];
+        let bearers = [None, Some(format!("Bearer {TOKEN}")), Some("Bearer wrong".to_owned())];
+        let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+        let paths = [
+            "/scim/v2/Users",
+            "/scim/v2/Users/some-id",
+            "/scim/v2/Users/.search",
+            "/scim/v2/Groups",
+            "/scim/v2/.search",
+            "/scim/v2/Bulk",
+            "/scim/v2/Me",
+            "/scim/v2/ServiceProviderConfig",
+            "/scim/v2/ResourceTypes",
+            "/scim/v2/Schemas/urn:nope",
+            "/scim/v2/Nothing",
+            "/scim/v2/acme/Users",
+            "/scim/v2/globex/Users",
+            "/other",
+        ];
+        let (mut refused, mut passed) = (0, 0);
+        for tenancy in [Tenancy::ByPrincipal, Tenancy::PathSegment] {
+            let service = service(tenancy);
+            for path in paths {
+                for method in methods {
+                    for bearer in &bearers {
+                        let parts = head(method, path, bearer.as_deref());
+                        let checked = service.check_head(&parts);
+                        for body in bodies {
+                            let request = Request::from_parts(parts.clone(), body);
+                            let handled = service.handle(request).await;
+                            let what = format!("{tenancy:?} {method} {path} {bearer:?}");
+                            match &checked {
+                                Err(response) => {
+                                    assert_eq!(handled.status(), response.status(), "{what}");
+                                    assert_eq!(handled.headers(), response.headers(), "{what}");
+                                    assert_eq!(handled.body(), response.body(), "{what}");
+                                    refused += 1;
+                                }
+                                Ok(()) => {
+                                    assert_ne!(
+                                        handled.status(),
+                                        StatusCode::UNAUTHORIZED,
+                                        "{what}"
+                                    );
+                                    passed += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(refused > 0 && passed > 0, "{refused} refused, {passed} passed");
+    }
 }
