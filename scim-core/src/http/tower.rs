@@ -70,6 +70,11 @@ where
         Box::pin(async move {
             let limit = service.manager().config().limits.max_body_bytes;
             let (parts, body) = request.into_parts();
+            // A request refused for its head (no valid credentials, no such endpoint) is
+            // answered without reading its body.
+            if let Err(refused) = service.check_head(&parts) {
+                return Ok(refused.map(|body| Full::new(Bytes::from(body))));
+            }
             let response = match Limited::new(body, limit).collect().await {
                 Ok(collected) => {
                     let bytes = collected.to_bytes();
