@@ -367,3 +367,132 @@ async fn value_paths_on_random_strings_match_the_in_memory_store() {
     assert!(found > 50, "only {found} of 150 filters found a user");
     db.drop_schema().await;
 }
+
+/// A small deterministic generator (xorshift), so that a failure is reproducible.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "ann", "Ann", "ANN", "an", "nn", "bob", "Bo", "", "straße", "STRASSE", "\u{212A}", "k", "a\"b",
+    "50%",
+];
+const INSTANTS: &[&str] = &[
+    "2026-01-01T00:00:00Z",
+    "2026-01-02T00:00:00.000Z",
+    "2026-01-02T01:00:00+01:00",
+    "2026-03-01T12:30:00Z",
+];
+const STRING_PATHS: &[&str] = &[
+    "userName",
+    "displayName",
+    "title",
+    "name.familyName",
+    "emails.value",
+    "emails.type",
+    "nickName",
+];
+
+/// A random filter over string, boolean and dateTime attributes, value paths included.
+fn random_filter(random: &mut Random, depth: usize) -> String {
+    let choice = if depth == 0 { random.below(4) } else { random.below(8) };
+    match choice {
+        0 | 1 => {
+            let path = random.pick(STRING_PATHS);
+            let op = random.pick(&["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
+            let value = serde_json::to_string(random.pick(WORDS)).unwrap();
+            format!("{path} {op} {value}")
+        }
+        2 => match random.below(3) {
+            0 => format!("active eq {}", random.pick(&["true", "false"])),
+            1 => format!("{} pr", random.pick(STRING_PATHS)),
+            _ => {
+                let op = random.pick(&["eq", "gt", "ge", "lt", "le", "ne"]);
+                format!("meta.lastModified {op} \"{}\"", random.pick(INSTANTS))
+            }
+        },
+        3 => {
+            let value = serde_json::to_string(random.pick(WORDS)).unwrap();
+            let kind = serde_json::to_string(random.pick(&["work", "Work", "home"])).unwrap();
+            let op = random.pick(&["eq", "co", "sw"]);
+            format!("emails[type eq {kind} and value {op} {value}]")
+        }
+        4 | 5 => {
+            let join = random.pick(&["and", "or"]);
+            let (a, b) = (random_filter(random, depth - 1), random_filter(random, depth - 1));
+            format!("({a}) {join} ({b})")
+        }
+        6 => format!("not ({})", random_filter(random, depth - 1)),
+        _ => random_filter(random, depth - 1),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_filters_on_random_users_match_the_in_memory_store() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let pg = db.store().await;
+    let memory = InMemoryStore::new();
+    let keys = common::keys().0;
+    let scope = Scope::new("random-filters", "User", &keys);
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    for n in 0..80 {
+        let mut user =
+            json!({ "id": format!("u{n:02}"), "userName": format!("{}{n}", random.pick(WORDS)) });
+        let fields = user.as_object_mut().unwrap();
+        for field in ["displayName", "title", "nickName"] {
+            if random.below(3) > 0 {
+                fields.insert(field.to_owned(), json!(random.pick(WORDS)));
+            }
+        }
+        if random.below(3) > 0 {
+            fields.insert("name".to_owned(), json!({ "familyName": random.pick(WORDS) }));
+        }
+        if random.below(4) > 0 {
+            fields.insert("active".to_owned(), json!(random.below(2) == 0));
+        }
+        let emails: Vec<Value> = (0..random.below(3))
+            .map(|_| json!({ "value": random.pick(WORDS), "type": random.pick(&["work", "Work", "home"]) }))
+            .collect();
+        if !emails.is_empty() {
+            fields.insert("emails".to_owned(), json!(emails));
+        }
+        fields.insert("meta".to_owned(), json!({ "lastModified": random.pick(INSTANTS) }));
+        pg.create(scope, fields.clone()).await.unwrap();
+        memory.create(scope, fields.clone()).await.unwrap();
+    }
+    let mut matched = 0;
+    for round in 0..250 {
+        let filter = random_filter(&mut random, 3);
+        let sort = *random.pick(&[
+            None,
+            Some(("userName", SortOrder::Ascending)),
+            Some(("title", SortOrder::Descending)),
+        ]);
+        let page = *random.pick(&[Page::new(1, 100), Page::new(2, 7)]);
+        let expected = run(&memory, scope, &filter, sort, page, true).await;
+        for with_schema in [true, false] {
+            let got = run(&pg, scope, &filter, sort, page, with_schema).await;
+            assert_eq!(
+                (&got.0, got.1),
+                (&expected.0, expected.1),
+                "round {round}: {filter}, sort {sort:?}, page {page:?}, schema {with_schema}"
+            );
+        }
+        matched += usize::from(expected.1 > 0 && expected.1 < 80);
+    }
+    // The filters are not all trivially empty or everything.
+    assert!(matched > 60, "only {matched} of 250 filters selected some but not all users");
+    db.drop_schema().await;
+}
