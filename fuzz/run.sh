@@ -9,7 +9,7 @@ seconds=${1:-60}
 export RUSTC_BOOTSTRAP=1
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for target in parse_filter parse_patch_path apply_patch validate_resource handle_request; do
+for target in parse_filter parse_patch_path apply_patch validate_resource handle_request bulk; do
     mkdir -p "corpus/$target"
     for seed in seeds/"$target"/*; do
         [ -e "$seed" ] || continue
