@@ -29,6 +29,33 @@ use crate::validate::{merge_replace, validate_resource};
 /// before the conflict is reported.
 const MAX_WRITE_ATTEMPTS: usize = 32;
 
+/// How many locks this process's writes to existing resources are spread over.
+const WRITE_LOCK_STRIPES: usize = 1024;
+
+/// Locks that serialise this process's PUTs and PATCHes of one resource, so that concurrent
+/// writers of a resource (Entra ID adding members to a large group from several connections)
+/// each read it once and compute their change once, instead of losing the store's
+/// compare-and-swap to each other and computing it again. Writers in other processes still
+/// meet at the compare-and-swap.
+struct WriteLocks {
+    stripes: Box<[tokio::sync::Mutex<()>]>,
+}
+
+impl WriteLocks {
+    fn new() -> Self {
+        Self { stripes: (0..WRITE_LOCK_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect() }
+    }
+
+    /// The lock of the resource `id` in `scope`.
+    fn of(&self, scope: Scope<'_>, id: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        (scope.tenant, scope.resource_type, id).hash(&mut hasher);
+        let stripe = usize::try_from(hasher.finish() % WRITE_LOCK_STRIPES as u64).unwrap_or(0);
+        &self.stripes[stripe]
+    }
+}
+
 /// The operations of a SCIM service provider over a store, for every resource type of a
 /// registry: what the HTTP service calls, and what an application can call directly.
 ///
@@ -71,6 +98,8 @@ pub struct ResourceManager {
     default_views: HashMap<String, Projection>,
     /// The top-level Group attributes a GET never returns, kept out of cascade events.
     hidden_group_attributes: Arc<[String]>,
+    /// Serialise this process's PUTs and PATCHes per resource.
+    write_locks: WriteLocks,
 }
 
 impl fmt::Debug for ResourceManager {
@@ -165,6 +194,7 @@ impl ResourceManagerBuilder {
             keys,
             default_views,
             hidden_group_attributes: hidden_group_attributes.into(),
+            write_locks: WriteLocks::new(),
         })
     }
 }
@@ -406,6 +436,7 @@ impl ResourceManager {
         change: impl Fn(JsonObject) -> Result<Changed>,
     ) -> Result<StoredResource> {
         let Write { origin, scope, schema, change: kind } = write;
+        let _serialised = self.write_locks.of(scope, id).lock().await;
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let existing = self.store.get(scope, id).await?.ok_or_else(|| not_found(schema, id))?;
             if if_match.is_some_and(|v| *v != existing.version) {
