@@ -83,8 +83,8 @@ fn patch_apply(c: &mut Criterion) {
 criterion_group!(benches, patch_apply, patch_large_group);
 criterion_main!(benches);
 
-/// A group and a PATCH that both double: `n` members, `n / 10` adds of one member each and a
-/// removal of `n / 2` listed members. The time must double with them, not quadruple.
+/// A group and a PATCH that both double: `n` members, `n / 10` adds of one member each, a
+/// removal of `n / 2` listed members and `n / 10` removals of one member by value filter. The time must double with them, not quadruple.
 #[allow(clippy::unwrap_used)] // The group and the request are built here and known valid.
 fn patch_large_group(c: &mut Criterion) {
     let registry = Registry::standard();
@@ -102,6 +102,11 @@ fn patch_large_group(c: &mut Criterion) {
             .collect();
         let listed: Vec<Value> = (0..n / 2).map(|m| json!({ "value": format!("m{m}") })).collect();
         ops.push(json!({ "op": "remove", "path": "members", "value": listed }));
+        // One member at a time by value filter, as Okta and Entra ID also remove them.
+        ops.extend(
+            (n / 2..n / 2 + n / 10)
+                .map(|m| json!({ "op": "remove", "path": format!("members[value eq \"m{m}\"]") })),
+        );
         let request: PatchRequest = serde_json::from_value(json!({
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops
         }))

@@ -7,7 +7,9 @@ use serde_json::Value;
 use scimkit_filter::PatchPath;
 
 use super::Work;
-use super::entries::{EntryIndex, clear_other_primaries, entry_identity, same_entry};
+use super::entries::{
+    EntryIndex, PendingRemovals, clear_other_primaries, entry_identity, same_entry,
+};
 use super::target::{AttrTarget, Scope, Target, resolve_key, resolve_path, resolve_simple};
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
@@ -36,6 +38,7 @@ pub(super) fn operation<'s>(
     let kind = op.op;
     let value = op.value.as_ref().filter(|v| !v.is_null());
     let Some(path) = op.path.as_deref() else {
+        work.flush_removals();
         if kind == PatchOpKind::Remove {
             return Err(Error::no_target("remove needs a path"));
         }
@@ -56,6 +59,13 @@ pub(super) fn operation<'s>(
             resolve_path(schema, &parsed, compat)?
         }
     };
+    if let Target::Attr(target) = &target {
+        if kind == PatchOpKind::Remove && value.is_none() && remove_by_value(work, target, compat)?
+        {
+            return Ok(());
+        }
+    }
+    work.flush_removals();
     match target {
         Target::Ignored => Ok(()),
         Target::Extension(ext) => {
@@ -117,6 +127,54 @@ pub(super) fn operation<'s>(
             apply_attr(work, &target, action, compat)
         }
     }
+}
+
+/// A `remove` of the entries of a multi-valued complex attribute selected by `value eq "…"`
+/// (`members[value eq "2819c223"]`), as part of a run of such removals of one attribute
+/// ([`PendingRemovals`]); `false` if the operation is not one, and must be applied as any
+/// other. The outcome is the same as applying the run one operation at a time.
+fn remove_by_value<'s>(
+    work: &mut Work<'s>,
+    target: &AttrTarget<'s, '_>,
+    compat: &Compatibility,
+) -> Result<bool> {
+    let attr = target.attr;
+    let Some(filter) = &target.filter else { return Ok(false) };
+    let eligible = attr.multi_valued
+        && attr.is_complex()
+        && target.sub.is_none()
+        && matches!(attr.mutability, Mutability::ReadWrite | Mutability::WriteOnly);
+    let Some(value) = PendingRemovals::selected_value(attr, filter.filter()).filter(|_| eligible)
+    else {
+        return Ok(false);
+    };
+    if !work.removals.as_ref().is_some_and(|run| run.is_over(target.ext, attr)) {
+        work.flush_removals();
+        let container = match target.ext {
+            Some(urn) => work.resource.get(urn).and_then(Value::as_object),
+            None => Some(&work.resource),
+        };
+        let Some(Value::Array(entries)) = container.and_then(|c| c.get(&attr.name)) else {
+            // Nothing to remove from: the ordinary path says so.
+            return Ok(false);
+        };
+        work.removals = Some(PendingRemovals::new(target.ext, attr, entries));
+    }
+    work.touch(target.ext.unwrap_or(&attr.name));
+    work.changes += 1;
+    // As after any change to the attribute, its duplicates go once all operations ran.
+    if !work.to_dedupe.contains(&(target.ext, attr.name.as_str())) {
+        work.to_dedupe.push((target.ext, &attr.name));
+    }
+    let removed = work.removals.as_mut().is_some_and(|run| run.remove(value));
+    if !removed && !compat.remove_missing_ok {
+        return Err(Error::no_target(format!(
+            "no entry of {} matches [{}]",
+            attr.name,
+            filter.filter()
+        )));
+    }
+    Ok(true)
 }
 
 /// Applies each key of an object value (path-less, or for a whole extension) as its own

@@ -79,6 +79,85 @@ impl<'s> EntryIndex<'s> {
     }
 }
 
+/// A run of `remove` operations that each select entries of one multi-valued complex attribute
+/// by `value eq "…"` (what clients send to remove group members one by one): the entries are
+/// indexed by value once, each removal only marks its entries, and the survivors are kept in
+/// one pass when the run ends ([`PendingRemovals::flush`]), so that a run of removals costs
+/// the attribute plus the removals instead of their product.
+#[derive(Debug)]
+pub(super) struct PendingRemovals<'s> {
+    /// The extension the attribute lives under, if any, and the attribute.
+    pub(super) ext: Option<&'s str>,
+    pub(super) attr: &'s Attribute,
+    case_exact: bool,
+    /// The positions of the entries with each `value` (folded unless case-exact).
+    positions: HashMap<String, Vec<usize>>,
+    /// Which entries the run removed.
+    removed: Vec<bool>,
+}
+
+impl<'s> PendingRemovals<'s> {
+    /// The value a filter selects entries of `attr` by, when it is exactly `value eq "…"` on
+    /// a string `value` sub-attribute: then the run of removals can handle it.
+    pub(super) fn selected_value<'f>(attr: &Attribute, filter: &'f Filter) -> Option<&'f str> {
+        let Filter::Attr(AttrExpr { path, test: AttrTest::Compare(CompareOp::Eq, value), .. }) =
+            filter
+        else {
+            return None;
+        };
+        let sub = attr.sub_attribute("value")?;
+        let plain = path.schema.is_none() && path.sub_attr.is_none();
+        let string = sub.attr_type == crate::schema::AttributeType::String && !sub.multi_valued;
+        (plain && string && path.name.eq_ignore_case("value")).then_some(())?;
+        match value {
+            scimkit_filter::CompValue::String(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A run over `entries` of `attr` under `ext`.
+    pub(super) fn new(ext: Option<&'s str>, attr: &'s Attribute, entries: &[Value]) -> Self {
+        let case_exact = attr.sub_attribute("value").is_some_and(|s| s.case_exact);
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(value) = entry.get("value").and_then(Value::as_str) {
+                positions.entry(key(value, case_exact).into_owned()).or_default().push(i);
+            }
+        }
+        Self { ext, attr, case_exact, positions, removed: vec![false; entries.len()] }
+    }
+
+    /// Whether this run is over `attr` under `ext`.
+    pub(super) fn is_over(&self, ext: Option<&str>, attr: &Attribute) -> bool {
+        self.ext == ext && std::ptr::eq(self.attr, attr)
+    }
+
+    /// Marks the entries whose `value` equals `value` as removed; whether there was one left.
+    pub(super) fn remove(&mut self, value: &str) -> bool {
+        let Some(at) = self.positions.remove(key(value, self.case_exact).as_ref()) else {
+            return false;
+        };
+        for i in at {
+            if let Some(flag) = self.removed.get_mut(i) {
+                *flag = true;
+            }
+        }
+        true
+    }
+
+    /// Drops the marked entries from `entries` (the attribute's entries, unchanged since
+    /// [`PendingRemovals::new`]).
+    pub(super) fn flush(self, entries: &mut Vec<Value>) {
+        let mut removed = self.removed.into_iter();
+        entries.retain(|_| !removed.next().unwrap_or(false));
+    }
+}
+
+/// The key of a string `value`: folded as the filter evaluator compares, unless case-exact.
+fn key(value: &str, case_exact: bool) -> std::borrow::Cow<'_, str> {
+    if case_exact { std::borrow::Cow::Borrowed(value) } else { scimkit_filter::fold_case(value) }
+}
+
 /// JSON equality, with strings compared case-insensitively unless `case_exact`.
 fn json_eq(a: &Value, b: &Value, case_exact: bool) -> bool {
     match (a, b) {

@@ -51,6 +51,7 @@ mod tests;
 
 use serde_json::Value;
 
+use self::entries::PendingRemovals;
 use crate::compat::Compatibility;
 use crate::error::{Error, Result};
 use crate::message::{PatchOperation, PatchRequest};
@@ -168,6 +169,7 @@ pub fn apply_patch_limited(
     for (index, op) in request.operations.iter().enumerate() {
         apply::operation(schema, &mut work, op, compat).map_err(|e| in_operation(e, index, op))?;
     }
+    work.flush_removals();
     work.dedupe_entries();
     let Work { resource: mut patched, touched, .. } = work;
     // Only the touched attributes can have changed: the others are as they came in.
@@ -203,6 +205,8 @@ struct Work<'s> {
     /// The multi-valued attributes whose entries are de-duplicated once all operations ran
     /// (their extension, if any, and their name).
     to_dedupe: Vec<(Option<&'s str>, &'s str)>,
+    /// The entries a run of `remove`s by `value eq` marked, dropped when the run ends.
+    removals: Option<PendingRemovals<'s>>,
 }
 
 impl<'s> Work<'s> {
@@ -214,6 +218,19 @@ impl<'s> Work<'s> {
             changes: 0,
             entry_index: None,
             to_dedupe: Vec::new(),
+            removals: None,
+        }
+    }
+
+    /// Ends a run of removals: drops the entries it marked.
+    fn flush_removals(&mut self) {
+        let Some(run) = self.removals.take() else { return };
+        let container = match run.ext {
+            Some(urn) => self.resource.get_mut(urn).and_then(Value::as_object_mut),
+            None => Some(&mut self.resource),
+        };
+        if let Some(Value::Array(entries)) = container.and_then(|c| c.get_mut(&run.attr.name)) {
+            run.flush(entries);
         }
     }
 
