@@ -7,6 +7,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{Json, ToSql, Type};
 
 use crate::filter::{key_name, key_table};
+use crate::keys::behind_key_lock;
 use crate::tx::Tx;
 use crate::{PostgresStore, backend, member_ids, resource_id, unique_or_backend};
 
@@ -67,18 +68,31 @@ impl PostgresStore {
         if resources.is_empty() {
             return Ok(0);
         }
-        self.ensure_keys(scope).await?;
+        let ids = &ids;
+        crate::retrying(|| async move { self.import_once(scope, resources, ids).await }).await
+    }
+
+    /// [`PostgresStore::import`], once.
+    async fn import_once(
+        &self,
+        scope: Scope<'_>,
+        resources: &[JsonObject],
+        ids: &[&str],
+    ) -> Result<usize> {
+        let keys = self.ensure_keys(scope).await?;
         let mut client = self.client().await?;
         let tx = Tx::begin(&mut client).await.map_err(backend)?;
         let count = i64::try_from(resources.len()).map_err(backend)?;
-        let versions: Vec<i64> = tx
-            .query_one(
+        let numbers = tx
+            .prepare_cached(
                 "SELECT array_agg(nextval('scim_versions')) FROM generate_series(1, $1::bigint)",
-                &[&count],
             )
             .await
-            .map_err(backend)?
-            .get(0);
+            .map_err(backend)?;
+        let versions = async { tx.query_one(&numbers, &[&count]).await.map_err(backend) };
+        let versions: Vec<i64> = behind_key_lock(self, &tx, scope, &keys, versions).await?.get(0);
+        // The keys the database defines, whichever replica defined them.
+        let scope = Scope::new(scope.tenant, scope.resource_type, &keys.write);
         let data: Vec<Json<&JsonObject>> = resources.iter().map(Json).collect();
         let tenant: &(dyn ToSql + Sync) = &scope.tenant;
         let resource_type: &(dyn ToSql + Sync) = &scope.resource_type;

@@ -119,6 +119,8 @@ struct Inner {
     /// The resource types whose key attributes this process no longer has were dropped from
     /// the key tables.
     keys_pruned: Mutex<HashSet<String>>,
+    /// The key definitions of each resource type as the database has them.
+    type_keys: Mutex<std::collections::HashMap<String, Arc<keys::TypeKeys>>>,
     /// The connections JIT compilation was turned off on.
     jit_off: Mutex<HashSet<deadpool_postgres::ObjectId>>,
     /// The member-name spellings known to be recorded: (resource type, spelling).
@@ -192,6 +194,7 @@ impl PostgresStore {
                 listener: events::Listener::new(listen),
                 keys_ready: Mutex::new(HashSet::new()),
                 keys_pruned: Mutex::new(HashSet::new()),
+                type_keys: Mutex::default(),
                 jit_off: Mutex::new(HashSet::new()),
                 spellings: Mutex::new(HashSet::new()),
             }),
@@ -356,8 +359,12 @@ impl ResourceStore for PostgresStore {
         options: WriteOptions<'_>,
     ) -> Result<StoredResource> {
         let id = resource_id(&resource)?;
-        self.ensure_keys(scope).await?;
-        let version = retrying(|| self.create_once(scope, id, &resource, &options)).await?;
+        let (resource_ref, options) = (&resource, &options);
+        let version = retrying(|| async move {
+            let keys = self.ensure_keys(scope).await?;
+            self.create_once(scope, &keys, id, resource_ref, options).await
+        })
+        .await?;
         Ok(StoredResource::new(resource, version))
     }
 
@@ -376,9 +383,12 @@ impl ResourceStore for PostgresStore {
         if resource_id(&resource)? != id {
             return Err(Error::invalid_value("a replacement must keep the resource's id"));
         }
-        self.ensure_keys(scope).await?;
-        let version =
-            retrying(|| self.replace_once(scope, id, &resource, if_match, &options)).await?;
+        let (resource_ref, options) = (&resource, &options);
+        let version = retrying(|| async move {
+            let keys = self.ensure_keys(scope).await?;
+            self.replace_once(scope, &keys, id, resource_ref, if_match, options).await
+        })
+        .await?;
         Ok(StoredResource::new(resource, version))
     }
 
@@ -389,12 +399,22 @@ impl ResourceStore for PostgresStore {
         if_match: Option<&Version>,
         options: WriteOptions<'_>,
     ) -> Result<()> {
-        retrying(|| self.delete_once(scope, id, if_match, &options)).await
+        let options = &options;
+        retrying(|| async move {
+            let keys = self.ensure_keys(scope).await?;
+            self.delete_once(scope, &keys, id, if_match, options).await
+        })
+        .await
     }
 
     async fn query(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
-        self.ensure_keys(scope).await?;
-        retrying(|| self.query_once(scope, query)).await
+        retrying(|| async move {
+            let keys = self.ensure_query_keys(scope).await?;
+            // Key tables are looked up only for the keys the database defines as configured.
+            let scope = Scope::new(scope.tenant, scope.resource_type, &keys.query);
+            self.query_once(scope, query).await
+        })
+        .await
     }
 
     async fn groups_of(

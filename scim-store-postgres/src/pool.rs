@@ -218,11 +218,14 @@ fn retryable_code(code: &SqlState) -> bool {
 }
 
 /// Whether the operation that failed with `e` changed nothing and may run again at once on
-/// another connection: a deadlock or serialisation failure, or a connection that broke before
-/// the commit was sent. (Waits for the pool, failed connects and commits of unknown outcome
+/// another connection: a deadlock or serialisation failure, a connection that broke before
+/// the commit was sent, or key definitions another replica changed meanwhile. (Waits for the pool, failed connects and commits of unknown outcome
 /// are not retried: they already took their time, or might repeat a write.)
 pub(crate) fn retryable(e: &Error) -> bool {
     let Error::Unavailable { source, .. } = e else { return false };
+    if source.is::<crate::keys::KeysChanged>() {
+        return true;
+    }
     let Some(pg) = source.downcast_ref::<tokio_postgres::Error>() else { return false };
     pg.is_closed()
         || std::error::Error::source(pg).is_some_and(|s| s.is::<std::io::Error>())

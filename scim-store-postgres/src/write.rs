@@ -5,10 +5,10 @@
 use scimkit_core::event::EventCursor;
 use scimkit_core::{Error, GROUP_RESOURCE_TYPE, JsonObject, Result, Scope, Version, WriteOptions};
 use serde_json::Value;
-use tokio_postgres::types::Json;
+use tokio_postgres::types::{Json, ToSql};
 
 use crate::events::commit_with_events;
-use crate::keys::{clear_index, lock_new_members, write_index};
+use crate::keys::{TypeKeys, behind_key_lock, clear_index, lock_new_members, write_index};
 use crate::pool::OutcomeUnknown;
 use crate::tx::Tx;
 use crate::{
@@ -20,6 +20,7 @@ impl PostgresStore {
     pub(crate) async fn create_once(
         &self,
         scope: Scope<'_>,
+        keys: &TypeKeys,
         id: &str,
         resource: &JsonObject,
         options: &WriteOptions<'_>,
@@ -33,13 +34,15 @@ impl PostgresStore {
             )
             .await
             .map_err(backend)?;
-        let version: i64 = tx
-            .query_one(&stmt, &[&scope.tenant, &scope.resource_type, &id, &Json(resource)])
-            .await
-            .map_err(|e| unique_or_backend(e, "id"))?
-            .get(0);
-        lock_new_members(&tx, scope, id, resource).await?;
-        write_index(&tx, scope, id, resource).await?;
+        let data = Json(resource);
+        let params: [&(dyn ToSql + Sync); 4] = [&scope.tenant, &scope.resource_type, &id, &data];
+        let inserted =
+            async { tx.query_one(&stmt, &params).await.map_err(|e| unique_or_backend(e, "id")) };
+        let version: i64 = behind_key_lock(self, &tx, scope, keys, inserted).await?.get(0);
+        // The keys the database defines, whichever replica defined them.
+        let written = Scope::new(scope.tenant, scope.resource_type, &keys.write);
+        lock_new_members(&tx, written, id, resource).await?;
+        write_index(&tx, written, id, resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;
         let version = Version::new(version.to_string());
         let events = event_of(scope, options, resource, Some(&version));
@@ -54,6 +57,7 @@ impl PostgresStore {
     pub(crate) async fn replace_once(
         &self,
         scope: Scope<'_>,
+        keys: &TypeKeys,
         id: &str,
         resource: &JsonObject,
         if_match: Option<&Version>,
@@ -74,18 +78,17 @@ impl PostgresStore {
             .await
             .map_err(backend)?;
         let expected = expected.flatten();
-        let row = tx
-            .query_opt(
-                &stmt,
-                &[&scope.tenant, &scope.resource_type, &id, &Json(resource), &expected],
-            )
-            .await
-            .map_err(backend)?;
+        let data = Json(resource);
+        let params: [&(dyn ToSql + Sync); 5] =
+            [&scope.tenant, &scope.resource_type, &id, &data, &expected];
+        let updated = async { tx.query_opt(&stmt, &params).await.map_err(backend) };
+        let row = behind_key_lock(self, &tx, scope, keys, updated).await?;
         let Some(row) = row else { return Err(missing_or_stale(&tx, scope, id).await) };
         let version: i64 = row.get(0);
-        lock_new_members(&tx, scope, id, resource).await?;
+        let written = Scope::new(scope.tenant, scope.resource_type, &keys.write);
+        lock_new_members(&tx, written, id, resource).await?;
         clear_index(&tx, scope, id).await?;
-        write_index(&tx, scope, id, resource).await?;
+        write_index(&tx, written, id, resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;
         let version = Version::new(version.to_string());
         let events = event_of(scope, options, resource, Some(&version));
@@ -100,6 +103,7 @@ impl PostgresStore {
     pub(crate) async fn delete_once(
         &self,
         scope: Scope<'_>,
+        keys: &TypeKeys,
         id: &str,
         if_match: Option<&Version>,
         options: &WriteOptions<'_>,
@@ -118,10 +122,11 @@ impl PostgresStore {
             )
             .await
             .map_err(backend)?;
-        let deleted = tx
-            .query_opt(&stmt, &[&scope.tenant, &scope.resource_type, &id, &expected])
-            .await
-            .map_err(backend)?;
+        let params: [&(dyn ToSql + Sync); 4] =
+            [&scope.tenant, &scope.resource_type, &id, &expected];
+        // Behind the lock too: a rebuild of the keys must not bring back the deleted one's.
+        let deleted = async { tx.query_opt(&stmt, &params).await.map_err(backend) };
+        let deleted = behind_key_lock(self, &tx, scope, keys, deleted).await?;
         let Some(deleted) = deleted else {
             return Err(missing_or_stale(&tx, scope, id).await);
         };

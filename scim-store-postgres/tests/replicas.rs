@@ -186,3 +186,78 @@ async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
     assert!(matches!(taken, Err(Error::Uniqueness { .. })), "{taken:?}");
     db.drop_schema().await;
 }
+
+/// Groups by `displayName`, through the store's query (and the library's completion).
+async fn groups_named(store: &dyn ResourceStore, scope: Scope<'_>, name: &str) -> Vec<String> {
+    let registry = Registry::standard();
+    let schema = registry.resource_type_schema("Group").unwrap();
+    let filter = scimkit_filter::Filter::parse(&format!(r#"displayName eq "{name}""#)).unwrap();
+    let prepared = filter.prepare(&schema).unwrap();
+    let query = scimkit_core::Query::new(scimkit_core::Page::new(1, 10))
+        .with_filter(&filter, &prepared)
+        .with_schema(&schema);
+    let page = store.query(scope, &query).await.unwrap().complete(&query);
+    page.resources.iter().map(|r| r.id().to_owned()).collect()
+}
+
+/// A replica started with a configuration where a Group's `displayName` is not a key keeps
+/// running while a newer replica makes it unique: the older one's next writes honour the new
+/// key (a taken name is refused, a new one is indexed for the newer replica's lookups).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_replica_follows_a_key_a_newer_one_added() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (_, unique_names) = common::keys();
+    let registry = Registry::standard();
+    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
+    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let older = db.store().await;
+    let old_scope = Scope::new("t", "Group", &plain);
+    older.create(old_scope, group("g1", "Admins")).await.unwrap();
+
+    let newer = db.store().await;
+    let new_scope = Scope::new("t", "Group", &unique_names);
+    newer.create(new_scope, group("g2", "Sales")).await.unwrap();
+
+    let taken = older.create(old_scope, group("g3", "ADMINS")).await;
+    assert!(matches!(taken, Err(Error::Uniqueness { .. })), "{taken:?}");
+    older.create(old_scope, group("g4", "Support")).await.unwrap();
+    older.replace(old_scope, "g1", group("g1", "Owners"), None).await.unwrap();
+    assert_eq!(groups_named(&newer, new_scope, "support").await, ["g4"]);
+    assert_eq!(groups_named(&newer, new_scope, "owners").await, ["g1"]);
+    assert!(groups_named(&newer, new_scope, "admins").await.is_empty());
+    let taken = newer.create(new_scope, group("g5", "support")).await;
+    assert!(matches!(taken, Err(Error::Uniqueness { .. })), "{taken:?}");
+    db.drop_schema().await;
+}
+
+/// A replica that looks groups up by a unique `displayName` keeps running while a newer
+/// replica drops that key: its lookups stay right, at once after a write of its own and
+/// within a second otherwise, and the name is no longer held unique.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_replica_follows_a_key_a_newer_one_dropped() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (_, unique_names) = common::keys();
+    let registry = Registry::standard();
+    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
+    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let older = db.store().await;
+    let old_scope = Scope::new("t", "Group", &unique_names);
+    older.create(old_scope, group("g1", "Admins")).await.unwrap();
+    assert_eq!(groups_named(&older, old_scope, "admins").await, ["g1"]);
+
+    let newer = db.store().await;
+    let new_scope = Scope::new("t", "Group", &plain);
+    newer.create(new_scope, group("g2", "Sales")).await.unwrap();
+    newer.create(new_scope, group("g3", "admins")).await.unwrap();
+
+    // Past the bound on what a query trusts without looking.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(groups_named(&older, old_scope, "sales").await, ["g2"]);
+    assert_eq!(groups_named(&older, old_scope, "admins").await, ["g1", "g3"]);
+    // A write of its own looks at once.
+    older.create(old_scope, group("g4", "ADMINS")).await.unwrap();
+    assert_eq!(groups_named(&older, old_scope, "admins").await, ["g1", "g3", "g4"]);
+    db.drop_schema().await;
+}
