@@ -1,6 +1,7 @@
 //! The protocol service in process: `ScimService::handle` for the requests a provisioning
 //! client sends most (GET by `userName eq` filter, POST, PATCH), on the in-memory store with
-//! 1,000 users, without any network.
+//! 1,000 users, without any network; and a Bulk request of chained `bulkId` references whose
+//! length doubles.
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -96,5 +97,55 @@ fn http_handle(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, http_handle);
+/// A Bulk request of `n` groups, each listing the next as a member by `bulkId` (a chain of
+/// forward references, resolved last to first), for `n` doubling: the time must double with
+/// it, not quadruple.
+#[allow(clippy::expect_used)] // Set-up with constants known to be valid.
+fn bulk_chain(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    let mut group = c.benchmark_group("bulk_chain");
+    group.sample_size(20);
+    for n in [250, 500, 1000] {
+        let operations: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let mut data = json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": format!("g{i}"),
+                });
+                if i + 1 < n {
+                    data["members"] = json!([{ "value": format!("bulkId:g{}", i + 1) }]);
+                }
+                json!({ "method": "POST", "path": "/Groups", "bulkId": format!("g{i}"), "data": data })
+            })
+            .collect();
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+            "Operations": operations,
+        })
+        .to_string()
+        .into_bytes();
+        group.bench_function(n.to_string(), |b| {
+            b.iter_batched(
+                || {
+                    let store = Arc::new(InMemoryStore::new());
+                    let manager = ResourceManager::builder(store).build().expect("manager");
+                    let tokens =
+                        BearerTokens::new().with_token(TOKEN, Principal::new("default", "bench"));
+                    let service =
+                        ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+                    (service, request("POST", "/scim/v2/Bulk", body.clone()))
+                },
+                |(service, request)| {
+                    let response = runtime.block_on(service.handle(request));
+                    assert_eq!(response.status(), 200);
+                    black_box(response)
+                },
+                criterion::BatchSize::PerIteration,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, http_handle, bulk_chain);
 criterion_main!(benches);
