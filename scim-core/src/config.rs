@@ -2,6 +2,7 @@
 
 use crate::compat::Compatibility;
 use crate::event::EventSettings;
+use crate::password::PasswordPolicy;
 
 /// Limits on what one request may ask for. Every limit has a safe default; those the RFC has a
 /// field for are advertised in `/ServiceProviderConfig`.
@@ -118,6 +119,8 @@ pub struct ServiceConfig {
     /// Whether every committed change is recorded as an event, and with what payload
     /// (default: recorded, at the notice level). See [`crate::event`].
     pub events: EventSettings,
+    /// What is done with the passwords clients send (default: dropped, never stored).
+    pub passwords: PasswordPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -129,6 +132,7 @@ impl Default for ServiceConfig {
             patch_returns_resource: true,
             patch_returns_resource_by_type: std::collections::BTreeMap::new(),
             events: EventSettings::default(),
+            passwords: PasswordPolicy::default(),
         }
     }
 }
@@ -184,6 +188,13 @@ impl ServiceConfig {
             .get(&resource_type.to_ascii_lowercase())
             .copied()
             .unwrap_or(self.patch_returns_resource)
+    }
+
+    /// This configuration with another password policy (see [`PasswordPolicy`]).
+    #[must_use]
+    pub fn with_passwords(mut self, policy: PasswordPolicy) -> Self {
+        self.passwords = policy;
+        self
     }
 
     /// This configuration with other event settings.

@@ -16,6 +16,7 @@ mod ids;
 mod manager;
 mod message;
 mod normalize;
+mod password;
 mod patch;
 mod projection;
 mod registry;
@@ -43,6 +44,7 @@ pub use message::{
     ListResponse, PatchOpKind, PatchOperation, PatchRequest, SearchRequest, SortOrder,
 };
 pub use normalize::{JsonObject, normalize_resource, normalize_value};
+pub use password::{PasswordHashing, PasswordPolicy, hash_password, verify_password};
 pub use patch::{PatchOutcome, apply_patch, apply_patch_limited, apply_patch_owned};
 pub use projection::Projection;
 pub use registry::{

@@ -267,6 +267,8 @@ impl ResourceManager {
         let (schema, keys) = self.resource_type(resource_type)?;
         let mut resource = normalize_resource(&schema, body, &self.config.compatibility)?;
         validate_resource(&schema, &resource)?;
+        let sent = resource.contains_key("password");
+        self.config.passwords.apply(&mut resource, None, sent)?;
         self.check_key_lengths(&schema, keys, &resource)?;
         let mut id = self.ids.next_id();
         while id == "bulkId" {
@@ -372,10 +374,12 @@ impl ResourceManager {
         let (schema, keys) = self.resource_type(resource_type)?;
         let scope = Scope::new(origin.tenant, &schema.resource_type().name, keys);
         let body = normalize_resource(&schema, body, &self.config.compatibility)?;
+        let sent = body.contains_key("password");
         let write = Write { origin, scope, schema: &schema, change: Change::Put };
         self.write_loop(write, id, if_match, |existing| {
-            let merged = merge_replace(&schema, &existing, body.clone())?;
+            let mut merged = merge_replace(&schema, &existing, body.clone())?;
             validate_resource(&schema, &merged)?;
+            self.config.passwords.apply(&mut merged, Some(&existing), sent)?;
             if without_meta(&merged) == without_meta(&existing) {
                 Ok(Changed { resource: existing, changed: false, before: Prior::Whole(None) })
             } else {
@@ -417,9 +421,26 @@ impl ResourceManager {
         let filter_limits = self.config.limits.filter_limits();
         let write = Write { origin, scope, schema: &schema, change: Change::Patch };
         self.write_loop(write, id, if_match, |existing| {
-            let outcome = apply_patch_limited(&schema, existing, request, &compat, &filter_limits)?;
+            let stored: JsonObject = ["password", "schemas"]
+                .into_iter()
+                .filter_map(|k| existing.get(k).map(|v| (k.to_owned(), v.clone())))
+                .collect();
+            let mut outcome =
+                apply_patch_limited(&schema, existing, request, &compat, &filter_limits)?;
+            let sent = outcome.touched.iter().any(|(key, _)| key == "password");
+            self.config.passwords.apply(&mut outcome.resource, Some(&stored), sent)?;
+            let mut changed = outcome.changed;
+            if sent || stored.contains_key("password") {
+                // The policy may have kept the stored password: only what now differs counts.
+                changed = outcome.resource.get("schemas") != stored.get("schemas")
+                    || outcome
+                        .touched
+                        .iter()
+                        .any(|(k, before)| outcome.resource.get(k) != before.as_ref())
+                    || outcome.resource.get("password") != stored.get("password");
+            }
             let before = Prior::Touched(outcome.touched);
-            Ok(Changed { resource: outcome.resource, changed: outcome.changed, before })
+            Ok(Changed { resource: outcome.resource, changed, before })
         })
         .await
     }

@@ -63,13 +63,24 @@ pub const DEFAULT_EVENT_RETENTION: usize = 100_000;
 
 /// A concurrent in-memory [`ResourceStore`].
 ///
-/// Cloning is cheap and shares the data: every clone sees the same resources.
-#[derive(Clone, Debug)]
+/// Cloning is cheap and shares the data: every clone sees the same resources. Its `Debug`
+/// output counts tenants, never shows their data (which can hold personal data and, under a
+/// policy that keeps them, passwords).
+#[derive(Clone)]
 pub struct InMemoryStore {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for InMemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenants = read(&self.inner.tenants).len();
+        f.debug_struct("InMemoryStore")
+            .field("tenants", &tenants)
+            .field("event_retention", &self.inner.retention)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     tenants: RwLock<HashMap<String, Arc<Slot>>>,
     versions: AtomicU64,

@@ -27,7 +27,7 @@ pub(crate) fn service_provider_config(
             "maxPayloadSize": limits.max_body_bytes,
         },
         "filter": { "supported": true, "maxResults": limits.max_results },
-        "changePassword": { "supported": true },
+        "changePassword": { "supported": config.passwords.keeps_passwords() },
         "sort": { "supported": true },
         "etag": { "supported": capabilities.versions },
         "authenticationSchemes": [{

@@ -54,7 +54,11 @@ fn assert_increasing(events: &[Event]) {
 /// change, the principal and the request; none for a failed write or a no-op; a deletion's
 /// cascade into its groups as patch events of its own; no password value anywhere.
 pub async fn events_of_every_write(store: Arc<DynResourceStore>) {
-    let manager = manager_with(store.clone(), PayloadLevel::Full);
+    // Passwords kept as sent, the worst case for a leak into events.
+    let config = ServiceConfig::default()
+        .with_events(EventSettings::with_level(PayloadLevel::Full))
+        .with_passwords(crate::password::PasswordPolicy::KeepPlaintext);
+    let manager = ResourceManager::builder(store.clone()).config(config).build().unwrap();
     let t = tenant("events");
     let origin = Origin::new(&t).with_principal("Entra ID").with_request_id("request-1");
     let secret = "correct horse battery staple";

@@ -62,7 +62,8 @@ async fn user_lifecycle() {
         .expect(200);
     assert_eq!(found.body["totalResults"], 1);
 
-    // The password is stored but never returned: not on create, get, list, search or PATCH.
+    // The password is never returned: not on create, get, list, search or PATCH; under the
+    // default policy it is not even stored.
     let id = created.body["id"].as_str().unwrap().to_owned();
     let path = format!("/Users/{id}");
     assert!(created.body.get("password").is_none());
@@ -79,7 +80,7 @@ async fn user_lifecycle() {
         assert!(!reply.body.to_string().contains("password"), "{}", reply.body);
     }
     let stored = client.service.manager().get("tenant-1", "User", &id).await.unwrap();
-    assert_eq!(stored.resource["password"], "n3w", "the password is kept for the application");
+    assert!(stored.resource.get("password").is_none(), "the default policy keeps no password");
     let filtered = client.get("/Users?filter=password+eq+%22n3w%22").await.expect(400);
     assert_eq!(filtered.body["scimType"], "invalidFilter", "no probing of passwords by filter");
 
@@ -100,7 +101,7 @@ async fn user_lifecycle() {
     assert_eq!(put.body["meta"]["created"], created.body["meta"]["created"]);
     assert!(put.body.get("groups").is_none(), "groups are derived, never written");
     let stored = client.service.manager().get("tenant-1", "User", &id).await.unwrap();
-    assert_eq!(stored.resource["password"], "n3w", "a PUT without password keeps it");
+    assert!(stored.resource.get("password").is_none(), "nothing kept, nothing brought back");
 
     // Deactivation by PATCH (path-less replace), then by PUT.
     let patched = client
@@ -171,32 +172,99 @@ async fn group_push() {
 }
 
 /// Okta's password sync pushes a new password in the PUT of the whole user (Okta's SCIM 2.0
-/// guide: "Update a specific User (PUT)" with `password` when "Sync Password" is on). The PUT
-/// must change the stored password, with a new version; a PUT without a password keeps it.
+/// guide: "Update a specific User (PUT)" with `password` when "Sync Password" is on). Under the
+/// hashing policy the PUT must change the stored hash, with a new version; a PUT without a
+/// password, or with the same one, keeps it and the version.
 #[tokio::test]
 async fn a_put_with_a_new_password_changes_it() {
-    use scimkit_core::{Registry, ResourceStore, Scope, StoreKeys};
-    let client = Client::new();
+    use scimkit_core::{PasswordHashing, PasswordPolicy, ServiceConfig, verify_password};
+    let policy = PasswordPolicy::Hash(PasswordHashing::new(64, 1, 1));
+    let client = Client::with_config(ServiceConfig::default().with_passwords(policy));
     let user = json!({ "schemas": [CORE], "userName": "pw@example.com", "password": "first-Pa55" });
     let created = client.post("/Users", user).await.expect(201);
     let id = created.body["id"].as_str().unwrap().to_owned();
     let path = format!("/Users/{id}");
     let stored_password = || async {
-        let registry = Registry::standard();
-        let keys = StoreKeys::for_type(&registry.resource_type_schema("User").unwrap());
-        let store = client.service.manager().store();
-        let stored = store.get(Scope::new("tenant-1", "User", &keys), &id).await.unwrap().unwrap();
-        stored.resource["password"].clone()
+        let stored = client.service.manager().get("tenant-1", "User", &id).await.unwrap();
+        stored.resource["password"].as_str().unwrap().to_owned()
     };
+    let first = stored_password().await;
+    assert!(first.starts_with("$argon2id$") && verify_password("first-Pa55", &first), "{first}");
     let mut body = client.stored(&path).await;
     body["password"] = json!("second-Pa55");
     let replaced = client.put(&path, body.clone()).await.expect(200);
     assert_ne!(replaced.header("etag"), created.header("etag"), "a changed password is a change");
     assert!(replaced.body.get("password").is_none(), "never returned");
-    assert_eq!(stored_password().await, "second-Pa55");
+    let second = stored_password().await;
+    assert!(verify_password("second-Pa55", &second) && !verify_password("first-Pa55", &second));
+    // The same password again is no change.
+    let same = client.put(&path, body.clone()).await.expect(200);
+    assert_eq!(same.header("etag"), replaced.header("etag"));
+    assert_eq!(stored_password().await, second);
     // Okta's ordinary PUT carries no password: the stored one stays, and so does the version.
     body.as_object_mut().unwrap().remove("password");
     let again = client.put(&path, body).await.expect(200);
     assert_eq!(again.header("etag"), replaced.header("etag"));
-    assert_eq!(stored_password().await, "second-Pa55");
+    assert_eq!(stored_password().await, second);
+    // A PATCH of the password is a change; of the same password, none.
+    let patched = client
+        .patch(
+            &path,
+            patch_op(json!([{ "op": "replace", "path": "password", "value": "third-Pa55" }])),
+        )
+        .await
+        .expect(200);
+    assert_ne!(patched.header("etag"), again.header("etag"));
+    assert!(verify_password("third-Pa55", &stored_password().await));
+    let unchanged = client
+        .patch(
+            &path,
+            patch_op(json!([{ "op": "replace", "path": "password", "value": "third-Pa55" }])),
+        )
+        .await
+        .expect(200);
+    assert_eq!(unchanged.header("etag"), patched.header("etag"));
+}
+
+/// The password policies over HTTP: the default drops passwords (and says so in
+/// `/ServiceProviderConfig`), the rejecting one refuses them, the plaintext one keeps them.
+#[tokio::test]
+async fn password_policies() {
+    use scimkit_core::{PasswordPolicy, ServiceConfig};
+    let user = |name: &str| json!({ "schemas": [CORE], "userName": name, "password": "Pa55-word" });
+    async fn stored(client: &Client, id: String) -> scimkit_core::JsonObject {
+        client.service.manager().get("tenant-1", "User", &id).await.unwrap().resource
+    }
+
+    let default = Client::new();
+    let created = default.post("/Users", user("d@example.com")).await.expect(201);
+    let kept = stored(&default, created.body["id"].as_str().unwrap().to_owned()).await;
+    assert!(kept.get("password").is_none(), "{kept:?}");
+    let config = default.get("/ServiceProviderConfig").await.expect(200);
+    assert_eq!(config.body["changePassword"]["supported"], false);
+    // A PATCH that only sets a password changes nothing.
+    let path = format!("/Users/{}", created.body["id"].as_str().unwrap());
+    let patched = default
+        .patch(&path, patch_op(json!([{ "op": "replace", "path": "password", "value": "x-Pa55" }])))
+        .await
+        .expect(200);
+    assert_eq!(patched.header("etag"), created.header("etag"));
+
+    let rejecting =
+        Client::with_config(ServiceConfig::default().with_passwords(PasswordPolicy::Reject));
+    let refused = rejecting.post("/Users", user("r@example.com")).await.expect(400);
+    assert_eq!(refused.body["scimType"], "invalidValue");
+    assert!(!refused.body.to_string().contains("Pa55-word"));
+    let listed = rejecting.get("/Users").await.expect(200);
+    assert_eq!(listed.body["totalResults"], 0, "nothing was written");
+    let without = json!({ "schemas": [CORE], "userName": "r2@example.com" });
+    rejecting.post("/Users", without).await.expect(201);
+
+    let plain =
+        Client::with_config(ServiceConfig::default().with_passwords(PasswordPolicy::KeepPlaintext));
+    let created = plain.post("/Users", user("p@example.com")).await.expect(201);
+    let kept = stored(&plain, created.body["id"].as_str().unwrap().to_owned()).await;
+    assert_eq!(kept["password"], "Pa55-word");
+    let config = plain.get("/ServiceProviderConfig").await.expect(200);
+    assert_eq!(config.body["changePassword"]["supported"], true);
 }
