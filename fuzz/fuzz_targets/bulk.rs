@@ -8,8 +8,10 @@
 
 #![no_main]
 
+#[path = "support.rs"]
+mod support;
+
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use libfuzzer_sys::fuzz_target;
 use scimkit_core::ResourceManager;
@@ -17,18 +19,7 @@ use scimkit_core::http::{BearerTokens, Principal, ScimService};
 use scimkit_store_memory::InMemoryStore;
 use serde_json::{Value, json};
 
-/// Runs a future on this thread: the in-memory store never waits, and a Bulk request only
-/// yields between its operations (pending once, waking itself), so polling again finishes it.
-fn ready<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000_000 {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-    panic!("the in-memory service never waits for anything but its own yields")
-}
+use support::ready;
 
 fn send(service: &ScimService, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
     let request = http::Request::builder()
@@ -131,9 +122,14 @@ fuzz_target!(|data: &[u8]| {
     let (status, reply) = send(&service, "POST", "/Bulk", Some(&body));
     assert!(status < 500, "Bulk answered {status}: {reply}");
     if let Some(results) = reply["Operations"].as_array() {
-        assert!(results.len() <= operations, "{} results for {operations} operations", results.len());
+        assert!(
+            results.len() <= operations,
+            "{} results for {operations} operations",
+            results.len()
+        );
         for result in results {
-            let code: u16 = result["status"].as_str().and_then(|s| s.parse().ok()).expect("a status");
+            let code: u16 =
+                result["status"].as_str().and_then(|s| s.parse().ok()).expect("a status");
             assert!(code < 500, "an operation answered {code}: {result}");
         }
     }

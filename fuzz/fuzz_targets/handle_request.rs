@@ -4,37 +4,32 @@
 
 #![no_main]
 
+#[path = "support.rs"]
+mod support;
+
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll, Waker};
 
 use libfuzzer_sys::fuzz_target;
 use scimkit_core::ResourceManager;
 use scimkit_core::http::{BearerTokens, Principal, ScimService};
 use scimkit_store_memory::InMemoryStore;
 
-const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+use support::ready;
 
-/// Runs a future on this thread: the in-memory store never waits, and a Bulk request only
-/// yields between its operations (pending once, waking itself), so polling again finishes it.
-fn ready<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000_000 {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-    panic!("the in-memory service never waits for anything but its own yields")
-}
+const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 
 fn service() -> &'static ScimService {
     static SERVICE: OnceLock<ScimService> = OnceLock::new();
     SERVICE.get_or_init(|| {
-        let manager = ResourceManager::builder(Arc::new(InMemoryStore::new())).build().expect("manager");
+        let manager =
+            ResourceManager::builder(Arc::new(InMemoryStore::new())).build().expect("manager");
         let tokens = BearerTokens::new().with_token("t", Principal::new("fuzz", "fuzz"));
         let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
         let seed = [
-            ("/scim/v2/Users", r#"{"userName":"bjensen","emails":[{"value":"b@example.com","type":"work"}]}"#),
+            (
+                "/scim/v2/Users",
+                r#"{"userName":"bjensen","emails":[{"value":"b@example.com","type":"work"}]}"#,
+            ),
             ("/scim/v2/Groups", r#"{"displayName":"Tour Guides"}"#),
         ];
         for (path, body) in seed {

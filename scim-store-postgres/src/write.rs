@@ -15,6 +15,19 @@ use crate::{
     PostgresStore, backend, event_of, expected_version, missing_or_stale, unique_or_backend,
 };
 
+/// A resource row just written, as [`PostgresStore::index_and_commit`] finishes it.
+struct Written<'a, 's> {
+    scope: Scope<'s>,
+    keys: &'a TypeKeys,
+    id: &'a str,
+    resource: &'a JsonObject,
+    options: &'a WriteOptions<'a>,
+    /// The version the row was given.
+    version: i64,
+    /// Whether it replaced an existing row (whose keys go first).
+    replaced: bool,
+}
+
 impl PostgresStore {
     /// Creates `resource` (whose id is `id`) once; returns its version.
     pub(crate) async fn create_once(
@@ -39,17 +52,8 @@ impl PostgresStore {
         let inserted =
             async { tx.query_one(&stmt, &params).await.map_err(|e| unique_or_backend(e, "id")) };
         let version: i64 = behind_key_lock(self, &tx, scope, keys, inserted).await?.get(0);
-        // The keys the database defines, whichever replica defined them.
-        let written = Scope::new(scope.tenant, scope.resource_type, &keys.write);
-        lock_new_members(&tx, written, id, resource).await?;
-        write_index(&tx, written, id, resource).await?;
-        let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;
-        let version = Version::new(version.to_string());
-        let events = event_of(scope, options, resource, Some(&version));
-        let committed = commit_with_events(tx, scope.tenant, &events).await;
-        self.settle(committed, scope, id, Some(&version)).await?;
-        self.spellings_committed(spellings);
-        Ok(version)
+        let written = Written { scope, keys, id, resource, options, version, replaced: false };
+        self.index_and_commit(tx, written).await
     }
 
     /// Replaces the resource `id` with `resource` once, if its version is `if_match`;
@@ -85,10 +89,21 @@ impl PostgresStore {
         let row = behind_key_lock(self, &tx, scope, keys, updated).await?;
         let Some(row) = row else { return Err(missing_or_stale(&tx, scope, id).await) };
         let version: i64 = row.get(0);
-        let written = Scope::new(scope.tenant, scope.resource_type, &keys.write);
-        lock_new_members(&tx, written, id, resource).await?;
-        clear_index(&tx, scope, id).await?;
-        write_index(&tx, written, id, resource).await?;
+        let written = Written { scope, keys, id, resource, options, version, replaced: true };
+        self.index_and_commit(tx, written).await
+    }
+
+    /// The rest of a create or a replace once the row is written: the members it adds locked,
+    /// its keys (every key the database defines, whichever replica defined it) and
+    /// memberships, its member names, its event, and the commit.
+    async fn index_and_commit(&self, tx: Tx<'_>, written: Written<'_, '_>) -> Result<Version> {
+        let Written { scope, keys, id, resource, options, version, replaced } = written;
+        let keyed = Scope::new(scope.tenant, scope.resource_type, &keys.write);
+        lock_new_members(&tx, keyed, id, resource).await?;
+        if replaced {
+            clear_index(&tx, scope, id).await?;
+        }
+        write_index(&tx, keyed, id, resource).await?;
         let spellings = self.record_spellings(&tx, scope.resource_type, [resource]).await?;
         let version = Version::new(version.to_string());
         let events = event_of(scope, options, resource, Some(&version));

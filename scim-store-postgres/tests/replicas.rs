@@ -13,6 +13,17 @@ fn object(v: Value) -> scimkit_core::JsonObject {
     v.as_object().unwrap().clone()
 }
 
+/// The Group keys with `displayName` unique (as Entra expects) and without.
+fn group_keys() -> (StoreKeys, StoreKeys) {
+    let registry = Registry::standard();
+    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
+    (common::keys().1, plain)
+}
+
+fn group(id: &str, name: &str) -> scimkit_core::JsonObject {
+    object(json!({ "id": id, "displayName": name }))
+}
+
 fn user(id: &str, name: &str) -> scimkit_core::JsonObject {
     object(json!({ "id": id, "userName": name, "meta": { "resourceType": "User" } }))
 }
@@ -151,10 +162,7 @@ async fn concurrent_group_member_updates_are_compare_and_swap() {
 async fn a_key_dropped_from_the_configuration_and_added_again_is_rebuilt() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
-    let (_, unique_names) = common::keys();
-    let registry = Registry::standard();
-    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
-    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let (unique_names, plain) = group_keys();
     let by_name =
         |name: &str| scimkit_filter::Filter::parse(&format!(r#"displayName eq "{name}""#)).unwrap();
 
@@ -207,10 +215,7 @@ async fn groups_named(store: &dyn ResourceStore, scope: Scope<'_>, name: &str) -
 async fn an_older_replica_follows_a_key_a_newer_one_added() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
-    let (_, unique_names) = common::keys();
-    let registry = Registry::standard();
-    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
-    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let (unique_names, plain) = group_keys();
     let older = db.store().await;
     let old_scope = Scope::new("t", "Group", &plain);
     older.create(old_scope, group("g1", "Admins")).await.unwrap();
@@ -238,10 +243,7 @@ async fn an_older_replica_follows_a_key_a_newer_one_added() {
 async fn an_older_replica_follows_a_key_a_newer_one_dropped() {
     let Some(url) = common::url() else { return };
     let db = common::TestDb::new(&url).await;
-    let (_, unique_names) = common::keys();
-    let registry = Registry::standard();
-    let plain = StoreKeys::for_type(&registry.resource_type_schema("Group").unwrap());
-    let group = |id: &str, name: &str| object(json!({ "id": id, "displayName": name }));
+    let (unique_names, plain) = group_keys();
     let older = db.store().await;
     let old_scope = Scope::new("t", "Group", &unique_names);
     older.create(old_scope, group("g1", "Admins")).await.unwrap();
