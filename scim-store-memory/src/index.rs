@@ -1,7 +1,7 @@
 //! Hash indexes on key attributes, and choosing one to answer a filter.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use scimkit_core::{JsonObject, KeyAttribute};
 use scimkit_filter::{AttrExpr, AttrTest, CompValue, CompareOp, Filter};
@@ -89,32 +89,68 @@ impl Index {
 
 /// The ids an index says may match `filter`, or `None` if no index can narrow it down.
 ///
-/// `attr eq "x"` on an indexed attribute gives the ids holding `x`; an `and` gives the smallest
-/// candidate set of its operands; an `or` the union of its operands' sets, if each has one. The
-/// caller still evaluates the filter on every candidate, so candidates may be a superset.
-pub(crate) fn candidates<'a>(indexes: &'a [Index], filter: &Filter) -> Option<Vec<&'a str>> {
+/// `id eq "x"` gives `x` if a resource has that id (ids are case-exact, and the rows are keyed
+/// by them); `attr eq "x"` on an indexed attribute gives the ids holding `x`; an `and` gives
+/// the smallest candidate set of its operands; an `or` the union of its operands' sets, if each
+/// has one. The caller still evaluates the filter on every candidate, so candidates may be a
+/// superset.
+pub(crate) fn candidates<'a, R>(
+    indexes: &'a [Index],
+    rows: &'a BTreeMap<Box<str>, R>,
+    filter: &Filter,
+) -> Option<Vec<&'a str>> {
     match filter {
         Filter::Attr(AttrExpr {
             path,
             test: AttrTest::Compare(CompareOp::Eq, CompValue::String(value)),
             ..
         }) => {
+            let plain = path.schema.is_none() && path.sub_attr.is_none();
+            if plain && path.name.eq_ignore_case("id") {
+                return Some(
+                    rows.get_key_value(value.as_str()).map(|(id, _)| &**id).into_iter().collect(),
+                );
+            }
             let index = indexes.iter().find(|i| i.key.is_path(path))?;
             let key: Cow<'_, str> = index.key.key_of(value);
             Some(index.ids(&key).collect())
         }
         Filter::And(operands) => {
-            operands.iter().filter_map(|f| candidates(indexes, f)).min_by_key(Vec::len)
+            operands.iter().filter_map(|f| candidates(indexes, rows, f)).min_by_key(Vec::len)
         }
         Filter::Or(operands) => {
             let mut all = Vec::new();
             for operand in operands {
-                all.extend(candidates(indexes, operand)?);
+                all.extend(candidates(indexes, rows, operand)?);
             }
             all.sort_unstable();
             all.dedup();
             Some(all)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(filter: &str) -> Filter {
+        Filter::parse(filter).unwrap()
+    }
+
+    #[test]
+    fn an_id_equality_is_answered_from_the_rows_keys() {
+        let rows: BTreeMap<Box<str>, ()> =
+            ["a1", "b2", "c3"].into_iter().map(|id| (id.into(), ())).collect();
+        let ids = |filter: &str| candidates(&[], &rows, &parse(filter));
+        assert_eq!(ids(r#"id eq "b2""#), Some(vec!["b2"]));
+        assert_eq!(ids(r#"ID eq "b2""#), Some(vec!["b2"]), "attribute names in any case");
+        assert_eq!(ids(r#"id eq "B2""#), Some(vec![]), "ids are case-exact");
+        assert_eq!(ids(r#"id eq "zz""#), Some(vec![]));
+        assert_eq!(ids(r#"id eq "c3" or id eq "a1""#), Some(vec!["a1", "c3"]));
+        assert_eq!(ids(r#"id eq "a1" and title pr"#), Some(vec!["a1"]));
+        assert_eq!(ids(r#"id co "a""#), None, "only equality narrows");
+        assert_eq!(ids(r#"urn:ietf:params:scim:schemas:core:2.0:User:id eq "a1""#), None);
     }
 }

@@ -230,7 +230,7 @@ impl Tenant {
         let Some(table) = self.tables.get(scope.resource_type) else { return Vec::new() };
         // Indexes built for other keys than the scope's cannot be trusted to narrow the search.
         let indexes: &[Index] = if table.keys == *scope.keys { &table.indexes } else { &[] };
-        match query.filter.and_then(|f| candidates(indexes, f)) {
+        match query.filter.and_then(|f| candidates(indexes, &table.rows, f)) {
             Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).cloned().collect(),
             None => table.rows.values().cloned().collect(),
         }
