@@ -76,6 +76,31 @@ pub async fn members_must_exist(store: Arc<DynResourceStore>) {
     assert_eq!(member_values(&kept), std::slice::from_ref(&ann));
     let (_, groups) = send("GET", "/Groups".to_owned(), None).await;
     assert_eq!(groups["totalResults"], 2);
+    // Clients check a membership with a filter on `members` (RFC 7644 §3.4.2.2: a filter on a
+    // complex attribute compares its `value`): each form finds the groups that list ann.
+    for filter in [
+        format!("members eq \"{ann}\""),
+        format!("members.value eq \"{ann}\""),
+        format!("members[value eq \"{ann}\"]"),
+        format!("members[value eq \"{ann}\"] and displayName eq \"nested\""),
+    ] {
+        let query = format!("/Groups?filter={}", filter.replace(' ', "%20").replace('"', "%22"));
+        let (status, found) = send("GET", query, None).await;
+        assert_eq!(status, 200, "{filter}: {found}");
+        let mut ids: Vec<&str> = found["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        let expected = if filter.contains("nested") { 1 } else { 2 };
+        assert_eq!(ids.len(), expected, "{filter}: {found}");
+        assert_eq!(found["totalResults"], expected, "{filter}");
+    }
+    let (_, none) =
+        send("GET", "/Groups?filter=members%20eq%20%22no-such-id%22".to_owned(), None).await;
+    assert_eq!(none["totalResults"], 0);
     // Re-listing a member and adding a real one still work.
     let (status, _) = send("PUT", path.clone(), Some(group("staff", &[&ann]))).await;
     assert_eq!(status, 200);
