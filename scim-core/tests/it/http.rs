@@ -197,3 +197,67 @@ fn without_a_rate_limit_no_request_is_refused() {
         assert_eq!(run(&service, Method::GET, "/scim/v2/Users").status(), StatusCode::OK);
     }
 }
+
+/// `/Me` for a principal mapped to a User (RFC 7644 §3.11): GET, PUT, PATCH and DELETE act on
+/// that user, with the user's own `Location`; a POST to `/Me` names no collection to create in
+/// (405 with `Allow`); a principal without a subject gets 501.
+#[test]
+fn me_acts_on_the_principals_user() {
+    let store = Arc::new(scimkit_store_memory::InMemoryStore::new());
+    let manager = ResourceManager::builder(store).build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let ann = runtime
+        .block_on(manager.create("acme", "User", serde_json::json!({ "userName": "ann" })))
+        .unwrap();
+    let ann_id = ann.id().to_owned();
+    let tokens = BearerTokens::new()
+        .with_token("t", Principal::new("acme", "ann's app").with_subject(&ann_id))
+        .with_token("u", Principal::new("acme", "Entra ID"));
+    let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+    let body = |response: &Response<Vec<u8>>| -> serde_json::Value {
+        serde_json::from_slice(response.body()).unwrap()
+    };
+
+    let got = run(&service, Method::GET, "/scim/v2/Me");
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(body(&got)["id"], ann_id.as_str());
+    assert!(
+        body(&got)["meta"]["location"].as_str().unwrap().ends_with(&format!("/Users/{ann_id}"))
+    );
+
+    let put = send(
+        &service,
+        Method::PUT,
+        "/scim/v2/Me",
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","title":"Guide"}"#,
+    );
+    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(body(&put)["title"], "Guide");
+    let patch = send(
+        &service,
+        Method::PATCH,
+        "/scim/v2/Me",
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"nickName","value":"Annie"}]}"#,
+    );
+    assert_eq!(patch.status(), StatusCode::OK);
+    let direct = run(&service, Method::GET, &format!("/scim/v2/Users/{ann_id}"));
+    assert_eq!(body(&direct)["nickName"], "Annie");
+    assert_eq!(body(&direct)["title"], "Guide");
+
+    let posted = send(&service, Method::POST, "/scim/v2/Me", r#"{"userName":"someone"}"#);
+    assert_eq!(posted.status(), StatusCode::METHOD_NOT_ALLOWED, "{:?}", body(&posted));
+    assert!(posted.headers().contains_key(header::ALLOW));
+
+    let no_subject = Request::builder()
+        .uri("/scim/v2/Me")
+        .header(header::AUTHORIZATION, "Bearer u")
+        .body(Vec::new())
+        .unwrap();
+    let no_subject = runtime.block_on(service.handle(no_subject));
+    assert_eq!(no_subject.status(), StatusCode::NOT_IMPLEMENTED);
+
+    assert_eq!(run(&service, Method::DELETE, "/scim/v2/Me").status(), StatusCode::NO_CONTENT);
+    let gone = run(&service, Method::GET, &format!("/scim/v2/Users/{ann_id}"));
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(run(&service, Method::GET, "/scim/v2/Me").status(), StatusCode::NOT_FOUND);
+}
