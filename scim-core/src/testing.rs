@@ -22,11 +22,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod custom_http;
 mod events;
 mod events_http;
 mod http_input;
 mod members_http;
 
+pub use custom_http::custom_types_over_http;
 pub use events::{
     event_feeds_consumers_and_pruning, event_order_across_replicas,
     event_order_under_concurrent_writers, events_of_every_write,
@@ -67,7 +69,8 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     nul_characters_over_http(store.clone()).await;
     long_key_values_over_http(store.clone()).await;
     members_must_exist(store.clone()).await;
-    deletes_racing_member_adds(store).await;
+    deletes_racing_member_adds(store.clone()).await;
+    custom_types_over_http(store).await;
 }
 
 /// The schemas and keys the suite writes with.
