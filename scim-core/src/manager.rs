@@ -428,17 +428,18 @@ impl ResourceManager {
             let mut outcome =
                 apply_patch_limited(&schema, existing, request, &compat, &filter_limits)?;
             let sent = outcome.touched.iter().any(|(key, _)| key == "password");
-            self.config.passwords.apply(&mut outcome.resource, Some(&stored), sent)?;
-            let mut changed = outcome.changed;
-            if sent || stored.contains_key("password") {
-                // The policy may have kept the stored password: only what now differs counts.
-                changed = outcome.resource.get("schemas") != stored.get("schemas")
-                    || outcome
-                        .touched
-                        .iter()
-                        .any(|(k, before)| outcome.resource.get(k) != before.as_ref())
-                    || outcome.resource.get("password") != stored.get("password");
-            }
+            let password_changed =
+                self.config.passwords.apply(&mut outcome.resource, Some(&stored), sent)?;
+            // A password sent may have been kept as stored (or dropped): then the PATCH's own
+            // verdict, which saw the value sent, is taken again without it.
+            let changed = if sent {
+                outcome.resource.get("schemas") != stored.get("schemas")
+                    || outcome.touched.iter().any(|(k, before)| {
+                        k != "password" && outcome.resource.get(k) != before.as_ref()
+                    })
+            } else {
+                outcome.changed
+            } || password_changed;
             let before = Prior::Touched(outcome.touched);
             Ok(Changed { resource: outcome.resource, changed, before })
         })

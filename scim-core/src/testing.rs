@@ -150,6 +150,15 @@ pub(crate) fn service_for(
 ) -> impl Fn(&str, String, Option<String>) -> Answer {
     let config = crate::config::ServiceConfig::default().with_limits(limits);
     let manager = crate::manager::ResourceManager::builder(store).config(config).build().unwrap();
+    sender(manager, tenant)
+}
+
+/// A service over `manager` for `tenant`, and a function that sends it one request (under
+/// `/scim/v2`, with the tenant's token) and returns the status and the JSON body.
+pub(crate) fn sender(
+    manager: crate::manager::ResourceManager,
+    tenant: String,
+) -> impl Fn(&str, String, Option<String>) -> Answer {
     let tokens = crate::http::BearerTokens::new()
         .with_token("input-token", crate::http::Principal::new(tenant, "client"));
     let service = crate::http::ScimService::builder(manager, tokens).base_path("/scim/v2").build();

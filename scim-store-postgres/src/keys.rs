@@ -2,7 +2,7 @@
 //! when a configuration names a new key; and what this process knows of the key
 //! definitions other replicas may change.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use scimkit_core::{
@@ -12,8 +12,9 @@ use scimkit_core::{
 use tokio_postgres::types::Json;
 
 use crate::filter::{key_name, key_table};
+use crate::pool::unavailable_error;
 use crate::tx::Tx;
-use crate::{PostgresStore, STORE, backend, member_ids, unique_or_backend};
+use crate::{PostgresStore, backend, member_ids, unique_or_backend};
 
 /// How long a query trusts what it knows of a type's key definitions before it reads their
 /// generation again. Writes check it every time, under the lock that changes take.
@@ -37,7 +38,7 @@ pub(crate) struct TypeKeys {
     /// uniqueness): what queries may look up in the key tables.
     pub(crate) query: StoreKeys,
     /// When the generation was last read.
-    checked: Instant,
+    checked: Mutex<Instant>,
 }
 
 /// The error of a write that found the key definitions changed since it read them: nothing
@@ -65,7 +66,8 @@ impl PostgresStore {
     /// cached definitions are older than [`QUERY_RECHECK`], and reloads them if it moved.
     pub(crate) async fn ensure_query_keys(&self, scope: Scope<'_>) -> Result<Arc<TypeKeys>> {
         let keys = self.ensure_keys(scope).await?;
-        if keys.checked.elapsed() < QUERY_RECHECK {
+        let checked = *keys.checked.lock().unwrap_or_else(PoisonError::into_inner);
+        if checked.elapsed() < QUERY_RECHECK {
             return Ok(keys);
         }
         let client = self.client().await?;
@@ -74,15 +76,8 @@ impl PostgresStore {
             client.query_one(&stmt, &[&scope.resource_type]).await.map_err(backend)?.get(0);
         drop(client);
         if generation == keys.generation {
-            let fresh = Arc::new(TypeKeys {
-                generation,
-                config: keys.config.clone(),
-                write: keys.write.clone(),
-                query: keys.query.clone(),
-                checked: Instant::now(),
-            });
-            self.cache_keys(scope, fresh.clone());
-            return Ok(fresh);
+            *keys.checked.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
+            return Ok(keys);
         }
         self.load_keys(scope).await
     }
@@ -121,11 +116,7 @@ impl PostgresStore {
         let after: i64 =
             client.query_one(&stmt, &[&scope.resource_type]).await.map_err(backend)?.get(0);
         if before != after {
-            return Err(Error::Unavailable {
-                store: STORE,
-                retry_after: Duration::from_secs(1),
-                source: Box::new(KeysChanged),
-            });
+            return Err(unavailable_error(Box::new(KeysChanged)));
         }
         let mut write = StoreKeys::default();
         let mut query = StoreKeys::default();
@@ -152,7 +143,7 @@ impl PostgresStore {
             config: scope.keys.clone(),
             write,
             query,
-            checked: Instant::now(),
+            checked: Mutex::new(Instant::now()),
         });
         self.cache_keys(scope, keys.clone());
         Ok(keys)
@@ -302,11 +293,7 @@ pub(crate) async fn behind_key_lock<T>(
     let now: i64 = read.map_err(backend)?.get(0);
     if now != keys.generation {
         store.forget_keys(scope.resource_type);
-        return Err(Error::Unavailable {
-            store: STORE,
-            retry_after: Duration::from_secs(1),
-            source: Box::new(KeysChanged),
-        });
+        return Err(unavailable_error(Box::new(KeysChanged)));
     }
     first
 }

@@ -169,9 +169,14 @@ pub(crate) fn classify(source: Box<dyn std::error::Error + Send + Sync>) -> Erro
         }
     }
     if unavailable(&*source) {
-        return Error::Unavailable { store: STORE, retry_after: RETRY_AFTER, source };
+        return unavailable_error(source);
     }
     Error::Backend { store: STORE, source }
+}
+
+/// [`Error::Unavailable`] with `source`, asking the client to come back after [`RETRY_AFTER`].
+pub(crate) fn unavailable_error(source: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    Error::Unavailable { store: STORE, retry_after: RETRY_AFTER, source }
 }
 
 /// Whether `e` says the database cannot serve now but may soon.

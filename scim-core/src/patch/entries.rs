@@ -108,7 +108,9 @@ impl<'s> PendingRemovals<'s> {
         let sub = attr.sub_attribute("value")?;
         let plain = path.schema.is_none() && path.sub_attr.is_none();
         let string = sub.attr_type == crate::schema::AttributeType::String && !sub.multi_valued;
-        (plain && string && path.name.eq_ignore_case("value")).then_some(())?;
+        if !(plain && string && path.name.eq_ignore_case("value")) {
+            return None;
+        }
         match value {
             scimkit_filter::CompValue::String(value) => Some(value),
             _ => None,

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::tenant;
-use crate::http::{BearerTokens, Principal, ScimService};
+use super::{sender, tenant};
 use crate::manager::ResourceManager;
 use crate::registry::{Registry, ResourceType, SchemaExtension};
 use crate::schema::{Attribute, Schema};
@@ -46,24 +45,10 @@ fn registry() -> Registry {
 /// uniqueness of `serialNumber`), reads, filters, patches and deletes devices; users carry the
 /// extension, filtered and patched by its URN.
 pub async fn custom_types_over_http(store: Arc<DynResourceStore>) {
-    let t = tenant("custom");
     let manager = ResourceManager::builder(store).registry(registry()).build().unwrap();
-    let tokens = BearerTokens::new().with_token("custom-token", Principal::new(&t, "client"));
-    let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
+    let raw = sender(manager, tenant("custom"));
     let send = |method: &str, path: &str, body: Option<Value>| {
-        let request = http::Request::builder()
-            .method(method)
-            .uri(format!("/scim/v2{path}"))
-            .header("Authorization", "Bearer custom-token")
-            .header("Content-Type", "application/scim+json")
-            .body(body.map(|b| b.to_string().into_bytes()).unwrap_or_default())
-            .unwrap();
-        let service = service.clone();
-        async move {
-            let response = service.handle(request).await;
-            let body: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-            (response.status().as_u16(), body)
-        }
+        raw(method, path.to_owned(), body.map(|b| b.to_string()))
     };
 
     let (status, types) = send("GET", "/ResourceTypes", None).await;
