@@ -61,8 +61,9 @@ pub use schema::{
 pub use sort::SortKey;
 pub use store::{
     Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute,
-    MEMBER_RESOURCE_TYPES, Membership, Page, Query, QueryPage, ResourceStore, ResourceStoreExt,
-    Scope, StoreKeys, StoredResource, Version, WriteOptions, group_member_ids, remove_group_member,
+    MAX_GROUP_NESTING, MEMBER_RESOURCE_TYPES, Membership, Page, Query, QueryPage, ResourceStore,
+    ResourceStoreExt, Scope, StoreKeys, StoredResource, Version, WriteOptions, filter_tests_groups,
+    group_equality, group_member_ids, is_groups_path, memberships_value, remove_group_member,
     unknown_member,
 };
 pub use validate::{merge_replace, validate_resource};

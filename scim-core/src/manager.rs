@@ -1,6 +1,8 @@
 //! The operations of a SCIM service provider, independent of HTTP: create, read, replace,
 //! patch, delete and list resources of any registered type, over any store.
 
+mod memberships;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -568,7 +570,14 @@ impl ResourceManager {
         if let Some(sort) = &sort {
             query = query.with_sort(sort);
         }
-        let page = self.store.query(scope, &query).await?.complete(&query);
+        if schema.core().attribute("groups").is_some() {
+            query = query.with_memberships();
+        }
+        let page = self.store.query(scope, &query).await?;
+        let page = match query.tests_memberships() {
+            true => self.complete_with_memberships(tenant, page, &query).await?,
+            false => page.complete(&query),
+        };
         Ok(ListResult { resources: page.resources, total_results: page.total_results, start_index })
     }
 
@@ -605,7 +614,7 @@ impl ResourceManager {
             schema.core().attribute("groups").is_some() && projection.outputs("groups");
         let groups = if wants_groups && !resources.is_empty() {
             let ids: Vec<&str> = resources.iter().map(StoredResource::id).collect();
-            self.store.groups_of(tenant, &ids).await?
+            self.memberships_of(tenant, &ids).await?
         } else {
             Default::default()
         };
@@ -631,7 +640,7 @@ impl ResourceManager {
                         let mut entry = json!({
                             "value": m.group_id,
                             "$ref": format!("{base}/{groups_endpoint}/{}", m.group_id),
-                            "type": "direct",
+                            "type": m.kind(),
                         });
                         if let (Some(display), Value::Object(entry)) = (&m.display, &mut entry) {
                             entry.insert("display".to_owned(), Value::String(display.clone()));

@@ -27,6 +27,7 @@ mod events;
 mod events_http;
 mod http_input;
 mod members_http;
+mod memberships_http;
 
 pub use custom_http::custom_types_over_http;
 pub use events::{
@@ -36,6 +37,7 @@ pub use events::{
 pub use events_http::events_over_http;
 pub use http_input::{long_key_values_over_http, nul_characters_over_http};
 pub use members_http::{deletes_racing_member_adds, members_must_exist};
+pub use memberships_http::memberships_over_http;
 
 use std::sync::Arc;
 
@@ -70,6 +72,7 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     long_key_values_over_http(store.clone()).await;
     members_must_exist(store.clone()).await;
     deletes_racing_member_adds(store.clone()).await;
+    memberships_over_http(store.clone()).await;
     custom_types_over_http(store).await;
 }
 

@@ -87,18 +87,35 @@ impl Index {
     }
 }
 
+/// How a filter can be narrowed: the key indexes, the rows (keyed by id), and, for a type whose
+/// `groups` is derived from membership, the ids of the members (direct or nested) of the
+/// groups whose id is given (ignoring case, as `groups.value` is not case-exact).
+pub(crate) struct Narrowing<'a, R> {
+    pub(crate) indexes: &'a [Index],
+    pub(crate) rows: &'a BTreeMap<Box<str>, R>,
+    pub(crate) members: Option<&'a MembersOf<'a>>,
+}
+
+/// The ids of the members (direct or nested) of the groups whose id is given.
+pub(crate) type MembersOf<'a> = dyn Fn(&str) -> BTreeSet<String> + 'a;
+
 /// The ids an index says may match `filter`, or `None` if no index can narrow it down.
 ///
 /// `id eq "x"` gives `x` if a resource has that id (ids are case-exact, and the rows are keyed
-/// by them); `attr eq "x"` on an indexed attribute gives the ids holding `x`; an `and` gives
+/// by them); `attr eq "x"` on an indexed attribute gives the ids holding `x`; `groups eq "g"`
+/// (or `groups.value eq "g"`, `groups[value eq "g"]`) the members of `g`; an `and` gives
 /// the smallest candidate set of its operands; an `or` the union of its operands' sets, if each
 /// has one. The caller still evaluates the filter on every candidate, so candidates may be a
-/// superset.
-pub(crate) fn candidates<'a, R>(
-    indexes: &'a [Index],
-    rows: &'a BTreeMap<Box<str>, R>,
-    filter: &Filter,
-) -> Option<Vec<&'a str>> {
+/// superset. The ids come sorted.
+pub(crate) fn candidates<'a, R>(with: &Narrowing<'a, R>, filter: &Filter) -> Option<Vec<&'a str>> {
+    if let (Some(members), Some(group)) = (with.members, scimkit_core::group_equality(filter)) {
+        return Some(
+            members(group)
+                .iter()
+                .filter_map(|id| with.rows.get_key_value(id.as_str()).map(|(id, _)| &**id))
+                .collect(),
+        );
+    }
     match filter {
         Filter::Attr(AttrExpr {
             path,
@@ -108,20 +125,24 @@ pub(crate) fn candidates<'a, R>(
             let plain = path.schema.is_none() && path.sub_attr.is_none();
             if plain && path.name.eq_ignore_case("id") {
                 return Some(
-                    rows.get_key_value(value.as_str()).map(|(id, _)| &**id).into_iter().collect(),
+                    with.rows
+                        .get_key_value(value.as_str())
+                        .map(|(id, _)| &**id)
+                        .into_iter()
+                        .collect(),
                 );
             }
-            let index = indexes.iter().find(|i| i.key.is_path(path))?;
+            let index = with.indexes.iter().find(|i| i.key.is_path(path))?;
             let key: Cow<'_, str> = index.key.key_of(value);
             Some(index.ids(&key).collect())
         }
         Filter::And(operands) => {
-            operands.iter().filter_map(|f| candidates(indexes, rows, f)).min_by_key(Vec::len)
+            operands.iter().filter_map(|f| candidates(with, f)).min_by_key(Vec::len)
         }
         Filter::Or(operands) => {
             let mut all = Vec::new();
             for operand in operands {
-                all.extend(candidates(indexes, rows, operand)?);
+                all.extend(candidates(with, operand)?);
             }
             all.sort_unstable();
             all.dedup();
@@ -143,7 +164,8 @@ mod tests {
     fn an_id_equality_is_answered_from_the_rows_keys() {
         let rows: BTreeMap<Box<str>, ()> =
             ["a1", "b2", "c3"].into_iter().map(|id| (id.into(), ())).collect();
-        let ids = |filter: &str| candidates(&[], &rows, &parse(filter));
+        let with = Narrowing { indexes: &[], rows: &rows, members: None };
+        let ids = |filter: &str| candidates(&with, &parse(filter));
         assert_eq!(ids(r#"id eq "b2""#), Some(vec!["b2"]));
         assert_eq!(ids(r#"ID eq "b2""#), Some(vec!["b2"]), "attribute names in any case");
         assert_eq!(ids(r#"id eq "B2""#), Some(vec![]), "ids are case-exact");

@@ -4,14 +4,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use scimkit_core::{
-    Error, GROUP_RESOURCE_TYPE, JsonObject, MEMBER_RESOURCE_TYPES, Membership, Query, QueryPage,
-    Result, Scope, StoreKeys, StoredResource, Version, WriteOptions, group_member_ids,
-    remove_group_member, unknown_member,
+    Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, MAX_GROUP_NESTING,
+    MEMBER_RESOURCE_TYPES, Membership, Query, QueryPage, Result, Scope, StoreKeys, StoredResource,
+    Version, WriteOptions, group_member_ids, remove_group_member, unknown_member,
 };
 use serde_json::Value;
 
 use crate::feed::Feed;
-use crate::index::{Index, candidates};
+use scimkit_filter::fold_case;
+
+use crate::index::{Index, MembersOf, Narrowing, candidates};
 use crate::not_found;
 
 /// One stored resource. Rows are shared (`Arc`) so that a reader can take the rows it needs
@@ -230,7 +232,11 @@ impl Tenant {
         let Some(table) = self.tables.get(scope.resource_type) else { return Vec::new() };
         // Indexes built for other keys than the scope's cannot be trusted to narrow the search.
         let indexes: &[Index] = if table.keys == *scope.keys { &table.indexes } else { &[] };
-        match query.filter.and_then(|f| candidates(indexes, &table.rows, f)) {
+        let members = |group: &str| self.members_within(group);
+        let members: Option<&MembersOf<'_>> =
+            query.tests_memberships().then_some(&members);
+        let with = Narrowing { indexes, rows: &table.rows, members };
+        match query.filter.and_then(|f| candidates(&with, f)) {
             Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).cloned().collect(),
             None => table.rows.values().cloned().collect(),
         }
@@ -255,6 +261,34 @@ impl Tenant {
             out.insert(member.to_owned(), memberships);
         }
         out
+    }
+
+    /// The members of the groups whose id is `group` ignoring case (`groups.value` is not
+    /// case-exact), direct or nested up to [`MAX_GROUP_NESTING`] levels below it: every
+    /// resource whose `groups` may hold `group`, each group's members walked once.
+    fn members_within(&self, group: &str) -> BTreeSet<String> {
+        let Some(groups) = self.tables.get(GROUP_RESOURCE_TYPE) else { return BTreeSet::new() };
+        let folded = fold_case(group);
+        let mut level: Vec<&str> =
+            groups.rows.keys().filter(|id| fold_case(id) == folded).map(|id| &**id).collect();
+        let mut walked: HashSet<&str> = level.iter().copied().collect();
+        let mut members = BTreeSet::new();
+        for _ in 0..MAX_GROUP_NESTING {
+            let mut next = Vec::new();
+            for row in level.iter().filter_map(|id| groups.rows.get(*id)) {
+                for member in group_member_ids(&row.resource) {
+                    members.insert(member.to_owned());
+                    if groups.rows.contains_key(member) && walked.insert(member) {
+                        next.push(member);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            level = next;
+        }
+        members
     }
 
     /// Refuses a group write that adds a member no resource of the tenant has the id of:
@@ -297,7 +331,13 @@ fn resource_id(resource: &JsonObject) -> Result<String> {
 }
 
 /// The page of `query` among `candidates` (in id order, as [`Tenant::candidates`] gives them).
+/// A filter on memberships is left to the library, which evaluates it on the candidates with
+/// their memberships in place.
 pub(crate) fn select(candidates: &[Arc<Row>], query: &Query<'_>) -> QueryPage {
+    if query.tests_memberships() {
+        let rows = candidates.iter().map(|row| row.to_stored()).collect();
+        return QueryPage::candidates(rows, FilterExecution::Superset, query.sort.is_none());
+    }
     let matches = |row: &&Arc<Row>| query.matcher.is_none_or(|m| m.matches_object(&row.resource));
     let mut found: Vec<&Arc<Row>> = candidates.iter().filter(matches).collect();
     // Rows come in id order (the map's and the indexes'); sort only if asked to, and only as

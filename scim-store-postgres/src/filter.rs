@@ -150,15 +150,40 @@ pub(crate) fn names_in(filter: &Filter, out: &mut BTreeSet<String>) {
 }
 
 /// Translates `filter` for the scope's `keys`, with the member-name `spellings` of its data and,
-/// if known, the resource type's `schema`.
+/// if known, the resource type's `schema`. With `memberships`, `groups` is the resource's
+/// memberships (see [`Query`](scimkit_core::Query)): `scim_memberships` gives them as the
+/// library shows them to filters, and a group equality asks `scim_members_within` instead.
 pub(crate) fn translate(
     filter: &Filter,
     keys: &StoreKeys,
     spellings: &Spellings,
     schema: Option<&dyn FilterSchema>,
+    memberships: bool,
 ) -> Translation {
-    let mut t =
-        Translator { keys, spellings, schema, params: Vec::new(), aliases: 0, uses_names: false };
+    let memberships = memberships && scimkit_core::filter_tests_groups(filter);
+    // The members a membership object has, beside the spellings of the stored data.
+    let mut with_memberships;
+    let spellings = if memberships {
+        with_memberships = spellings.clone();
+        for name in ["value", "display", "type"] {
+            let known = with_memberships.entry(name.to_owned()).or_default();
+            if !known.iter().any(|s| s == name) {
+                known.push(name.to_owned());
+            }
+        }
+        &with_memberships
+    } else {
+        spellings
+    };
+    let mut t = Translator {
+        keys,
+        spellings,
+        schema,
+        memberships,
+        params: Vec::new(),
+        aliases: 0,
+        uses_names: false,
+    };
     let cond = t.filter(filter, Ctx::Root);
     Translation {
         superset: cond.superset,
@@ -172,6 +197,8 @@ struct Translator<'k> {
     keys: &'k StoreKeys,
     spellings: &'k Spellings,
     schema: Option<&'k dyn FilterSchema>,
+    /// Whether `groups` stands for the resource's memberships.
+    memberships: bool,
     params: Vec<String>,
     aliases: usize,
     uses_names: bool,
@@ -250,6 +277,17 @@ impl Translator<'_> {
     }
 
     fn filter(&mut self, filter: &Filter, ctx: Ctx<'_>) -> Cond {
+        if let (true, Ctx::Root, Some(group)) =
+            (self.memberships, ctx, scimkit_core::group_equality(filter))
+        {
+            // Exact for an ASCII id, as `scim_lower` is (see the module's notes).
+            if group.is_ascii() {
+                let group = self.param(group);
+                return Cond::exact(format!(
+                    "r.id IN (SELECT w FROM scim_resources AS g CROSS JOIN LATERAL                      scim_members_within($1, g.id) AS w WHERE g.tenant = $1 AND                      g.resource_type = 'Group' AND scim_lower(g.id) = scim_lower({group}))"
+                ));
+            }
+        }
         match filter {
             Filter::Attr(expr) => self.test(&expr.path, &expr.test, ctx),
             Filter::ValuePath(vp) => {
@@ -302,6 +340,9 @@ impl Translator<'_> {
     /// that is SQL NULL when the attribute is absent.
     fn attr_expr(&mut self, path: &AttrPath, ctx: Ctx<'_>) -> String {
         match ctx {
+            Ctx::Root if self.memberships && scimkit_core::is_groups_path(path) => {
+                "scim_memberships($1, r.id)".to_owned()
+            }
             Ctx::Root => {
                 let container = match &path.schema {
                     None => "r.data".to_owned(),
@@ -797,6 +838,10 @@ impl Translator<'_> {
     ) -> Option<String> {
         let schema = self.schema?;
         if !matches!(ctx, Ctx::Root) || attr.schema.is_some() || attr.sub_attr.is_some() {
+            return None;
+        }
+        if self.memberships && scimkit_core::is_groups_path(attr) {
+            // Memberships are not in the data the path would walk.
             return None;
         }
         let info = schema.attribute(None, attr.name.as_str(), None)?;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/0002_typed_filters.sql")),
     (3, include_str!("migrations/0003_events.sql")),
     (4, include_str!("migrations/0004_key_generations.sql")),
+    (5, include_str!("migrations/0005_memberships.sql")),
 ];
 
 /// The advisory lock every migrating store takes, so that replicas starting together apply

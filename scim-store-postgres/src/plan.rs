@@ -133,7 +133,7 @@ pub(crate) fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spel
     let schema = query.schema.map(|s| s as &dyn scimkit_filter::FilterSchema);
     let (superset, strict, mut params, exact, uses_names) = match query.filter {
         Some(filter) => {
-            let t = filter::translate(filter, scope.keys, spellings, schema);
+            let t = filter::translate(filter, scope.keys, spellings, schema, query.memberships);
             let exact = t.is_exact();
             (t.superset, t.strict, t.params, exact, t.uses_names)
         }

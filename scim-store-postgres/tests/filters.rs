@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::Random;
 use scimkit_core::{
     FilterExecution, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey,
     SortOrder,
@@ -366,22 +367,6 @@ async fn value_paths_on_random_strings_match_the_in_memory_store() {
     // The needles come from the values: many filters find something.
     assert!(found > 50, "only {found} of 150 filters found a user");
     db.drop_schema().await;
-}
-
-/// A small deterministic generator (xorshift), so that a failure is reproducible.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const WORDS: &[&str] = &[

@@ -19,7 +19,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use keys::{KeyAttribute, StoreKeys};
-pub use membership::{group_member_ids, remove_group_member, unknown_member};
+pub use membership::{
+    MAX_GROUP_NESTING, filter_tests_groups, group_equality, group_member_ids, is_groups_path,
+    memberships_value, remove_group_member, unknown_member,
+};
 pub use query::{FilterExecution, Page, Query, QueryPage};
 pub use version::Version;
 
@@ -86,12 +89,27 @@ pub struct Membership {
     pub group_id: String,
     /// The group's `displayName`, if it has one.
     pub display: Option<String>,
+    /// Whether the membership is through another group (`type: "indirect"`) rather than the
+    /// group listing the member itself.
+    pub indirect: bool,
 }
 
 impl Membership {
-    /// Membership in the group `group_id`.
+    /// Direct membership in the group `group_id`.
     pub fn new(group_id: impl Into<String>, display: Option<String>) -> Self {
-        Self { group_id: group_id.into(), display }
+        Self { group_id: group_id.into(), display, indirect: false }
+    }
+
+    /// The same membership, through another group.
+    #[must_use]
+    pub fn nested(mut self) -> Self {
+        self.indirect = true;
+        self
+    }
+
+    /// `groups.type` of this membership: `direct` or `indirect`.
+    pub fn kind(&self) -> &'static str {
+        if self.indirect { "indirect" } else { "direct" }
     }
 }
 

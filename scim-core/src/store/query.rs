@@ -40,6 +40,15 @@ impl Page {
 /// store the type, multiplicity and case-exactness of the attributes the filter names (the
 /// library always sets it; a store must still be correct without it). `sort` is the requested
 /// order; with no sort, results are ordered by `id`.
+///
+/// `memberships` says that the type's `groups` attribute is derived from group membership
+/// (the User type's, RFC 7643 §4.1.2): filter terms on `groups` (see
+/// [`filter_tests_groups`](crate::filter_tests_groups)) test the resource's memberships, direct
+/// and nested up to [`MAX_GROUP_NESTING`](crate::MAX_GROUP_NESTING) levels, each with the
+/// `value`, `display` and `type` of [`memberships_value`](crate::memberships_value), never
+/// data stored under that name. A store that cannot evaluate such terms returns its
+/// candidates as a [`FilterExecution::Superset`], and the library evaluates them with the
+/// memberships in place.
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Query<'a> {
@@ -53,12 +62,14 @@ pub struct Query<'a> {
     pub sort: Option<&'a SortKey>,
     /// The requested page.
     pub page: Page,
+    /// Whether `groups` is derived from membership (see [`Query`]).
+    pub memberships: bool,
 }
 
 impl<'a> Query<'a> {
     /// A query for `page` with no filter and no sort.
     pub fn new(page: Page) -> Self {
-        Self { filter: None, matcher: None, schema: None, sort: None, page }
+        Self { filter: None, matcher: None, schema: None, sort: None, page, memberships: false }
     }
 
     /// This query with the resource type's schema, for stores that translate the filter.
@@ -74,6 +85,19 @@ impl<'a> Query<'a> {
         self.filter = Some(filter);
         self.matcher = Some(matcher);
         self
+    }
+
+    /// This query over a type whose `groups` is derived from membership (see [`Query`]).
+    #[must_use]
+    pub fn with_memberships(mut self) -> Self {
+        self.memberships = true;
+        self
+    }
+
+    /// Whether the filter tests memberships (`groups` of a type that derives it), which only
+    /// a store that knows them can evaluate.
+    pub fn tests_memberships(&self) -> bool {
+        self.memberships && self.filter.is_some_and(crate::filter_tests_groups)
     }
 
     /// This query with an order.
@@ -92,6 +116,7 @@ impl fmt::Debug for Query<'_> {
             .field("schema", &self.schema.map(|_| "FilterSchema"))
             .field("sort", &self.sort)
             .field("page", &self.page)
+            .field("memberships", &self.memberships)
             .finish()
     }
 }

@@ -30,14 +30,14 @@ fn spellings() -> super::Spellings {
 }
 
 fn tr(filter: &str) -> super::Translation {
-    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), None)
+    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), None, false)
 }
 
 /// The translation with the standard User schema, as the library queries.
 fn typed(filter: &str) -> super::Translation {
     let registry = Registry::standard();
     let schema = registry.resource_type_schema("User").unwrap();
-    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), Some(&schema))
+    translate(&Filter::parse(filter).unwrap(), &keys(), &spellings(), Some(&schema), false)
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn hostile_values_are_parameters_never_sql() {
             scimkit_filter::CompareOp::Co,
             scimkit_filter::CompValue::String(value.to_owned()),
         );
-        let t = translate(&filter, &keys(), &spellings(), None);
+        let t = translate(&filter, &keys(), &spellings(), None, false);
         assert!(!t.superset.contains("DROP") && !t.strict.contains("DROP"));
         assert!(!t.superset.contains(value) || value.len() < 3, "{value} in {}", t.superset);
     }

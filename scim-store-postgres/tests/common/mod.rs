@@ -154,3 +154,19 @@ pub fn keys() -> (StoreKeys, StoreKeys) {
         .with_unique(KeyAttribute::top_level("displayName", false));
     (users, groups)
 }
+
+/// A small deterministic generator (xorshift), so that a failure is reproducible.
+pub struct Random(pub u64);
+
+impl Random {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
