@@ -22,6 +22,8 @@
 /// | `ignore_read_only_in_patch` | path-less `replace` carrying `id` or `meta` (Okta) | `mutability` error | ignore read-only attributes |
 /// | `extension_urn_path` | PATCH path equal to an extension URN with an object value | not in the grammar | apply the object to that extension |
 /// | `replace_null_removes` | `replace` with a `null` or absent `value` to clear an attribute | `value` is required: `invalidValue` | remove the target |
+/// | `extension_add_replaces` | `add` to a multi-valued attribute of a schema extension, `urn:…:User:department_ids`, carrying the whole new set of values (Entra ID's multi-valued custom attributes) | the values are appended | replace the values |
+/// | `simple_value_objects` | `[{"value": "1"}]` for a multi-valued attribute of strings, numbers or booleans (Entra ID's multi-valued custom attributes) | the bare values: `invalidValue` | take each object's `value` |
 /// | `ignore_unknown_attributes` | attributes the schema does not define | the provider may reject them | ignore them |
 ///
 /// ```
@@ -62,6 +64,11 @@ pub struct Compatibility {
     pub extension_urn_path: bool,
     /// A PATCH `replace` whose `value` is `null` or absent removes its target.
     pub replace_null_removes: bool,
+    /// An `add` to a multi-valued attribute of a schema extension replaces its values.
+    pub extension_add_replaces: bool,
+    /// Accept `{"value": …}` for an entry of a multi-valued attribute that is not complex,
+    /// taking the `value`.
+    pub simple_value_objects: bool,
     /// Ignore attributes the schema does not define instead of failing.
     pub ignore_unknown_attributes: bool,
 }
@@ -81,6 +88,8 @@ impl Default for Compatibility {
             ignore_read_only_in_patch: true,
             extension_urn_path: true,
             replace_null_removes: true,
+            extension_add_replaces: true,
+            simple_value_objects: true,
             ignore_unknown_attributes: true,
         }
     }
@@ -101,6 +110,8 @@ impl Compatibility {
             ignore_read_only_in_patch: false,
             extension_urn_path: false,
             replace_null_removes: false,
+            extension_add_replaces: false,
+            simple_value_objects: false,
             ignore_unknown_attributes: false,
         }
     }
@@ -116,6 +127,13 @@ impl Compatibility {
     #[must_use]
     pub fn with_ignore_unknown_attributes(mut self, on: bool) -> Self {
         self.ignore_unknown_attributes = on;
+        self
+    }
+
+    /// These settings with `extension_add_replaces` set to `on`.
+    #[must_use]
+    pub fn with_extension_add_replaces(mut self, on: bool) -> Self {
+        self.extension_add_replaces = on;
         self
     }
 

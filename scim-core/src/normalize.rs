@@ -209,6 +209,21 @@ fn normalize_single(
         return Ok(None);
     }
     if attr.attr_type != AttributeType::Complex {
+        let value = match value {
+            // `{}`: Entra ID's way of saying the values did not change.
+            Value::Object(fields)
+                if fields.is_empty() && attr.multi_valued && compat.simple_value_objects =>
+            {
+                return Ok(None);
+            }
+            Value::Object(fields) if attr.multi_valued && compat.simple_value_objects => {
+                match single_value_member(fields) {
+                    Ok(inner) => inner,
+                    Err(fields) => Value::Object(fields),
+                }
+            }
+            value => value,
+        };
         return coerce_simple(attr, value, compat, path).map(Some);
     }
     let fields = match value {
@@ -243,6 +258,16 @@ fn normalize_single(
 }
 
 /// Checks and converts a value of a simple (non-complex) type.
+/// The `value` of an object whose only member it is (named in any case), as Entra ID wraps
+/// the entries of multi-valued custom attributes; the object itself otherwise.
+fn single_value_member(mut fields: JsonObject) -> std::result::Result<Value, JsonObject> {
+    let key = match fields.keys().next() {
+        Some(key) if fields.len() == 1 && key.eq_ignore_ascii_case("value") => key.clone(),
+        _ => return Err(fields),
+    };
+    fields.remove(&key).ok_or(fields)
+}
+
 fn coerce_simple(
     attr: &Attribute,
     value: Value,

@@ -233,8 +233,7 @@ impl Tenant {
         // Indexes built for other keys than the scope's cannot be trusted to narrow the search.
         let indexes: &[Index] = if table.keys == *scope.keys { &table.indexes } else { &[] };
         let members = |group: &str| self.members_within(group);
-        let members: Option<&MembersOf<'_>> =
-            query.tests_memberships().then_some(&members);
+        let members: Option<&MembersOf<'_>> = query.tests_memberships().then_some(&members);
         let with = Narrowing { indexes, rows: &table.rows, members };
         match query.filter.and_then(|f| candidates(&with, f)) {
             Some(ids) => ids.iter().filter_map(|id| table.rows.get(*id)).cloned().collect(),

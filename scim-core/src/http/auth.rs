@@ -62,6 +62,14 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     fn challenge(&self) -> &str {
         "Bearer realm=\"SCIM\""
     }
+
+    /// Whether `tenant` is one the service serves: under
+    /// [`Tenancy::PathSegment`](super::Tenancy::PathSegment), a public discovery request
+    /// for a tenant it does not know gets 404. The default knows every tenant.
+    fn knows_tenant(&self, tenant: &str) -> bool {
+        let _ = tenant;
+        true
+    }
 }
 
 /// Decides whether an authenticated principal may perform an operation (403 if not).
@@ -147,6 +155,11 @@ impl Authenticator for BearerTokens {
             .get(&digest(token.as_bytes()))
             .cloned()
             .ok_or_else(|| AuthError::new("the bearer token is not valid"))
+    }
+
+    /// The tenants some token is for.
+    fn knows_tenant(&self, tenant: &str) -> bool {
+        self.by_digest.values().any(|principal| principal.tenant == tenant)
     }
 }
 

@@ -22,6 +22,6 @@ mod tower;
 pub use auth::{AuthError, Authenticator, Authorizer, BearerTokens, Principal};
 pub use operation::{Operation, OperationKind};
 pub use rate::RateLimit;
-pub use service::{SCIM_MEDIA_TYPE, ScimService, ScimServiceBuilder, Tenancy};
+pub use service::{DiscoveryAccess, SCIM_MEDIA_TYPE, ScimService, ScimServiceBuilder, Tenancy};
 #[cfg(feature = "tower")]
 pub use tower::{ScimTowerService, TowerBody};

@@ -35,6 +35,15 @@ pub(crate) fn parse_query(query: Option<&str>) -> Result<SearchRequest> {
     Ok(search)
 }
 
+/// Whether the query string carries the parameter `name` (matched case-insensitively, as
+/// [`parse_query`] does) with a value that is not empty.
+pub(crate) fn has_parameter(query: Option<&str>, name: &str) -> bool {
+    query.unwrap_or_default().split('&').any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        !value.is_empty() && decode(key).is_ok_and(|key| key.eq_ignore_ascii_case(name))
+    })
+}
+
 fn parse_sort_order(value: &str) -> Result<SortOrder> {
     match value.trim().to_ascii_lowercase().as_str() {
         "ascending" => Ok(SortOrder::Ascending),

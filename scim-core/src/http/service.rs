@@ -38,6 +38,22 @@ pub enum Tenancy {
     PathSegment,
 }
 
+/// Who may read the discovery endpoints (`/ServiceProviderConfig`, `/ResourceTypes`,
+/// `/Schemas`). RFC 7644 §4 leaves their protection to the service provider: clients such as
+/// Entra ID and Okta always send their token, and a public answer reveals only what the service
+/// supports, never a tenant's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DiscoveryAccess {
+    /// Served without credentials (under [`Tenancy::PathSegment`], only for a tenant the
+    /// [`Authenticator`] knows). The default.
+    #[default]
+    Public,
+    /// Authenticated like every other endpoint: 401 without a valid credential (for the
+    /// tenant of the path, under [`Tenancy::PathSegment`]).
+    Authenticated,
+}
+
 /// A SCIM 2.0 service provider on `http::Request` / `http::Response`: every endpoint of
 /// RFC 7644 over a [`ResourceManager`], with authentication and authorisation hooks. It does
 /// no I/O of its own, so any HTTP stack can serve it (see the `tower` feature for axum and
@@ -79,6 +95,7 @@ struct Inner {
     base_path: String,
     base_url: Option<String>,
     tenancy: Tenancy,
+    discovery: DiscoveryAccess,
     documentation_uri: Option<String>,
     rate_limiter: Option<RateLimiter>,
 }
@@ -130,6 +147,13 @@ impl ScimServiceBuilder {
         self
     }
 
+    /// Who may read the discovery endpoints (default [`DiscoveryAccess::Public`]).
+    #[must_use]
+    pub fn discovery_access(mut self, access: DiscoveryAccess) -> Self {
+        self.inner.discovery = access;
+        self
+    }
+
     /// A hook that decides whether a principal may perform an operation (403 if not).
     #[must_use]
     pub fn authorizer(mut self, authorizer: impl Authorizer) -> Self {
@@ -170,7 +194,7 @@ pub(crate) struct Call<'a> {
 
 /// What a request's head resolved to (see `ScimService::resolve`).
 enum Resolved {
-    /// A discovery endpoint, served without authentication.
+    /// A discovery endpoint, served to whoever [`DiscoveryAccess`] lets in.
     Discovery { route: Route, base: String },
     /// Any other endpoint, for this principal.
     Authenticated { route: Route, principal: Principal, base: String },
@@ -222,6 +246,7 @@ impl ScimService {
                 base_path: String::new(),
                 base_url: None,
                 tenancy: Tenancy::ByPrincipal,
+                discovery: DiscoveryAccess::Public,
                 documentation_uri: None,
                 rate_limiter: None,
             },
@@ -353,9 +378,24 @@ impl ScimService {
         let route = route(inner.manager.registry(), rest)?;
         let base = self.base_url(parts, path_tenant.as_deref());
 
-        if let Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) = route {
+        let discovery = matches!(
+            route,
+            Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_)
+        );
+        if discovery {
             require_method(parts, &[Method::GET])?;
-            return Ok(Resolved::Discovery { route, base });
+            // RFC 7644 §4: a filter SHOULD get 403, lest a client read its conditions as met.
+            if super::query::has_parameter(parts.uri.query(), "filter") {
+                return Err(Error::Forbidden {
+                    detail: "the discovery endpoints do not take a filter".to_owned(),
+                });
+            }
+            if inner.discovery == DiscoveryAccess::Public {
+                if path_tenant.as_deref().is_some_and(|t| !inner.authenticator.knows_tenant(t)) {
+                    return Err(not_found());
+                }
+                return Ok(Resolved::Discovery { route, base });
+            }
         }
 
         let principal = inner
@@ -366,6 +406,9 @@ impl ScimService {
             return Err(Error::Unauthorized {
                 detail: "the credentials are not valid for this tenant".to_owned(),
             });
+        }
+        if discovery {
+            return Ok(Resolved::Discovery { route, base });
         }
         Ok(Resolved::Authenticated { route, principal, base })
     }
@@ -1044,6 +1087,65 @@ mod tests {
             assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
             assert_eq!(refused.headers()[header::ALLOW], "GET");
         }
+    }
+
+    /// RFC 7644 §4: discovery is public by default, for the tenants the authenticator knows
+    /// under path tenancy (an unknown one is 404, never a valid answer); with
+    /// `DiscoveryAccess::Authenticated` it needs a token like any endpoint; a filter is 403.
+    #[tokio::test]
+    async fn discovery_access_tenants_and_filters() {
+        let config = "/ServiceProviderConfig";
+        let by_path = service(Tenancy::PathSegment);
+        let get = async |service: &ScimService, path: &str, bearer: Option<&str>| {
+            let parts = head("GET", path, bearer);
+            let checked = service.check_head(&parts).err().map(|r| r.status());
+            let handled = service.handle(Request::from_parts(parts, Vec::new())).await;
+            assert_eq!(checked.unwrap_or(handled.status()), handled.status(), "{path}");
+            handled
+        };
+        for tenant in ["acme", "globex"] {
+            let path = format!("/scim/v2/{tenant}{config}");
+            assert_eq!(get(&by_path, &path, None).await.status(), StatusCode::OK, "{path}");
+        }
+        for path in ["/scim/v2/initech/ServiceProviderConfig", "/scim/v2/initech/Schemas"] {
+            let answer = get(&by_path, path, None).await;
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(error_body(&answer)["status"], "404");
+        }
+
+        let bearer = format!("Bearer {TOKEN}");
+        for tenancy in [Tenancy::ByPrincipal, Tenancy::PathSegment] {
+            let manager = ResourceManager::builder(Arc::new(Unreachable)).build().unwrap();
+            let tokens = BearerTokens::new().with_token(TOKEN, Principal::new("acme", "Entra"));
+            let guarded = ScimService::builder(manager, tokens)
+                .base_path("/scim/v2")
+                .tenancy(tenancy)
+                .discovery_access(DiscoveryAccess::Authenticated)
+                .build();
+            let prefix = if tenancy == Tenancy::PathSegment { "/scim/v2/acme" } else { "/scim/v2" };
+            for endpoint in [config, "/ResourceTypes", "/Schemas"] {
+                let path = format!("{prefix}{endpoint}");
+                let refused = get(&guarded, &path, None).await;
+                assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{path}");
+                assert!(refused.headers().contains_key(header::WWW_AUTHENTICATE));
+                let answer = get(&guarded, &path, Some(&bearer)).await;
+                assert_eq!(answer.status(), StatusCode::OK, "{path}");
+            }
+            if tenancy == Tenancy::PathSegment {
+                let other = get(&guarded, "/scim/v2/globex/Schemas", Some(&bearer)).await;
+                assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+            }
+        }
+
+        let by_principal = service(Tenancy::ByPrincipal);
+        for query in ["?filter=name%20eq%20%22User%22", "?FILTER=id+pr"] {
+            let path = format!("/scim/v2/ResourceTypes{query}");
+            let refused = get(&by_principal, &path, Some(&bearer)).await;
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(error_body(&refused)["status"], "403");
+        }
+        let ignored = get(&by_principal, "/scim/v2/Schemas?count=1&filter=", None).await;
+        assert_eq!(ignored.status(), StatusCode::OK, "other parameters are ignored");
     }
 
     #[test]

@@ -335,7 +335,11 @@ fn set_target<'s>(
             Value::Array(items) => items,
             single => vec![single],
         };
-        if kind == PatchOpKind::Replace {
+        // Entra ID sends the whole new set of a multi-valued custom (extension) attribute as an
+        // `add`: what it means is a replace.
+        let replaces =
+            kind == PatchOpKind::Replace || (compat.extension_add_replaces && target.ext.is_some());
+        if replaces {
             container.insert(attr.name.clone(), Value::Array(new));
             return Ok(());
         }

@@ -411,3 +411,63 @@ async fn strict_compatibility_refuses_a_filter_on_a_single_value() {
     let reply = client.patch(&path, patch_op(removal)).await.expect(400);
     assert_eq!(reply.body["scimType"], "invalidPath");
 }
+
+/// A multi-valued custom attribute, as an Entra ID attribute mapping with "Multi-Value?"
+/// checked provisions it (Microsoft Q&A 1693075, "Why is Entra ID sending 'Add' Operations
+/// instead of 'Replace' Operations in PATCH request for multi-value attributes?"): each value
+/// wrapped as `{"value": …}`, and every update an `add` of the whole new set, meant as a
+/// replace; an `add` of `{}` when nothing changed (reported with Entra's `customappsso` job).
+const CUSTOM: &str = "urn:ietf:params:scim:schemas:extension:greenhouse:2.0:User";
+
+fn custom_registry() -> scimkit_core::Registry {
+    use scimkit_core::{Attribute, Registry, Schema, SchemaExtension};
+    let mut registry = Registry::standard();
+    let schema =
+        Schema::new(CUSTOM, "Greenhouse", vec![Attribute::string("department_ids").multi_valued()]);
+    registry.add_schema(schema).unwrap();
+    registry.add_extension("User", SchemaExtension::optional(CUSTOM)).unwrap();
+    registry
+}
+
+#[tokio::test]
+async fn an_add_of_a_multi_valued_custom_attribute_replaces_its_values() {
+    let client = Client::with_registry(scimkit_core::ServiceConfig::default(), custom_registry());
+    let mut user = entra_user("dee@example.com");
+    user["schemas"].as_array_mut().unwrap().push(json!(CUSTOM));
+    user[CUSTOM] = json!({ "department_ids": [{ "value": "1" }, { "value": "2" }] });
+    let created = client.post("/Users", user).await.expect(201);
+    assert_eq!(created.body[CUSTOM]["department_ids"], json!(["1", "2"]));
+    let path = format!("/Users/{}", created.body["id"].as_str().unwrap());
+    let add = |value: serde_json::Value| {
+        patch_op(
+            json!([{ "op": "Add", "path": format!("{CUSTOM}:department_ids"), "value": value }]),
+        )
+    };
+
+    let changed = client.patch(&path, add(json!([{ "value": "3" }]))).await.expect(200);
+    assert_eq!(
+        changed.body[CUSTOM]["department_ids"],
+        json!(["3"]),
+        "the new set replaces the old"
+    );
+    let unchanged = client.patch(&path, add(json!({}))).await.expect(200);
+    assert_eq!(unchanged.body[CUSTOM]["department_ids"], json!(["3"]), "{{}} changes nothing");
+    assert_eq!(unchanged.header("etag"), changed.header("etag"));
+
+    // Core multi-valued attributes keep the RFC's add, which appends.
+    let email = json!([{ "op": "Add", "path": "emails", "value": [{ "value": "d2@example.com", "type": "home" }] }]);
+    let appended = client.patch(&path, patch_op(email)).await.expect(200);
+    assert_eq!(appended.body["emails"].as_array().unwrap().len(), 2, "{}", appended.body);
+
+    // With the setting off, an add appends, as RFC 7644 §3.5.2.1 says.
+    let rfc = scimkit_core::Compatibility::default().with_extension_add_replaces(false);
+    let config = scimkit_core::ServiceConfig::default().with_compatibility(rfc);
+    let client = Client::with_registry(config, custom_registry());
+    let mut user = entra_user("eve@example.com");
+    user["schemas"].as_array_mut().unwrap().push(json!(CUSTOM));
+    user[CUSTOM] = json!({ "department_ids": ["1"] });
+    let created = client.post("/Users", user).await.expect(201);
+    let path = format!("/Users/{}", created.body["id"].as_str().unwrap());
+    let appended = client.patch(&path, add(json!(["2"]))).await.expect(200);
+    assert_eq!(appended.body[CUSTOM]["department_ids"], json!(["1", "2"]));
+}

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use scimkit_core::http::{BearerTokens, Principal, ScimService};
-use scimkit_core::{ManualClock, ResourceManager, SequentialIds, ServiceConfig};
+use scimkit_core::{ManualClock, Registry, ResourceManager, SequentialIds, ServiceConfig};
 use scimkit_store_memory::InMemoryStore;
 use serde_json::Value;
 
@@ -42,12 +42,18 @@ impl Client {
     }
 
     pub(crate) fn with_config(config: ServiceConfig) -> Self {
+        Self::with_registry(config, Registry::standard())
+    }
+
+    /// A client of a service with `config` serving the types and schemas of `registry`.
+    pub(crate) fn with_registry(config: ServiceConfig, registry: Registry) -> Self {
         let clock = Arc::new(ManualClock::at_unix_seconds(1_700_000_000));
         let store = Arc::new(InMemoryStore::new());
         let manager = ResourceManager::builder(store)
             .clock(clock)
             .ids(Arc::new(SequentialIds::new("id")))
             .config(config)
+            .registry(registry)
             .build()
             .unwrap();
         let tokens = BearerTokens::new().with_token(TOKEN, Principal::new("tenant-1", "Entra ID"));

@@ -137,12 +137,39 @@ async fn group_push() {
         .expect(200);
     assert_eq!(client.stored(&path).await["displayName"], "Engineering Team");
 
-    // Membership: add, remove by filter (twice: Okta retries), replace wholesale.
+    // Membership: add, remove by filter (twice: Okta retries), replace wholesale. After each,
+    // the group-aware queries agree (RFC 7643 §4.1.2: a user's `groups` is derived from the
+    // groups' `members`): users by `groups eq`, the group by `members eq`.
+    let (a, b) = (u1.as_str().unwrap().to_owned(), u2.as_str().unwrap().to_owned());
+    let members_by_query = async |expected: &[&str]| {
+        let filter = format!("groups eq \"{gid}\"").replace(' ', "%20").replace('"', "%22");
+        let users =
+            client.get(&format!("/Users?filter={filter}&sortBy=userName")).await.expect(200);
+        let found: Vec<&str> = users.body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, expected, "users in the group");
+        for id in [&a, &b] {
+            let filter =
+                format!("members[value eq \"{id}\"]").replace(' ', "%20").replace('"', "%22");
+            let groups = client.get(&format!("/Groups?filter={filter}")).await.expect(200);
+            let listed = usize::from(expected.contains(&id.as_str()));
+            assert_eq!(groups.body["totalResults"], listed, "groups of {id}");
+            let user = client.get(&format!("/Users/{id}")).await.expect(200);
+            let groups = user.body["groups"].as_array().map_or(0, Vec::len);
+            assert_eq!(groups, listed, "the groups of {id}: {}", user.body);
+        }
+    };
+    members_by_query(&[&a]).await;
     client
         .patch(&path, patch_op(json!([{ "op": "add", "path": "members", "value": [{ "value": u2, "display": "b@example.com" }] }])))
         .await
         .expect(200);
     assert_eq!(client.stored(&path).await["members"].as_array().unwrap().len(), 2);
+    members_by_query(&[&a, &b]).await;
     let remove = patch_op(
         json!([{ "op": "remove", "path": format!("members[value eq \"{}\"]", u1.as_str().unwrap()) }]),
     );
@@ -152,6 +179,7 @@ async fn group_push() {
         client.stored(&path).await["members"],
         json!([{ "value": u2, "display": "b@example.com" }])
     );
+    members_by_query(&[&b]).await;
     client
         .patch(
             &path,
@@ -160,6 +188,7 @@ async fn group_push() {
         .await
         .expect(200);
     assert_eq!(client.stored(&path).await["members"], json!([{ "value": u1 }]));
+    members_by_query(&[&a]).await;
 
     // Okta pushes renames with PUT too.
     let put = client
