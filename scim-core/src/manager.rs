@@ -19,7 +19,7 @@ use crate::normalize::{JsonObject, normalize_resource};
 use crate::patch::apply_patch_limited;
 use crate::projection::Projection;
 use crate::registry::{Registry, ResourceTypeSchema};
-use crate::schema::Returned;
+use crate::schema::{Mutability, Returned};
 use crate::sort::SortKey;
 use crate::store::{
     DynResourceStore, GROUP_RESOURCE_TYPE, KeyAttribute, Page, Query, Scope, StoreKeys,
@@ -570,7 +570,7 @@ impl ResourceManager {
         if let Some(sort) = &sort {
             query = query.with_sort(sort);
         }
-        if schema.core().attribute("groups").is_some() {
+        if derives_groups(&schema) {
             query = query.with_memberships();
         }
         let page = self.store.query(scope, &query).await?;
@@ -610,8 +610,7 @@ impl ResourceManager {
         let (schema, _) = self.resource_type(resource_type)?;
         let base = base_url.trim_end_matches('/');
         let endpoint = schema.resource_type().endpoint.trim_start_matches('/');
-        let wants_groups =
-            schema.core().attribute("groups").is_some() && projection.outputs("groups");
+        let wants_groups = derives_groups(&schema) && projection.outputs("groups");
         let groups = if wants_groups && !resources.is_empty() {
             let ids: Vec<&str> = resources.iter().map(StoredResource::id).collect();
             self.memberships_of(tenant, &ids).await?
@@ -675,6 +674,12 @@ impl ResourceManager {
         let (schema, _) = self.resource_type(resource_type)?;
         Projection::new(&schema, attributes, excluded)
     }
+}
+
+/// Whether the type's `groups` is derived from group membership: a read-only `groups` of its
+/// core schema, as the User type has (RFC 7643 §4.1.2), rather than data a client writes.
+fn derives_groups(schema: &ResourceTypeSchema<'_>) -> bool {
+    schema.core().attribute("groups").is_some_and(|a| a.mutability == Mutability::ReadOnly)
 }
 
 /// Fails if `filter` tests an attribute that is never returned (`password`): matching on it
