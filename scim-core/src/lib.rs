@@ -27,6 +27,7 @@ mod store;
 #[cfg(any(test, feature = "testing"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod tokens;
 mod validate;
 
 #[doc(inline)]

@@ -28,6 +28,7 @@ mod events_http;
 mod http_input;
 mod members_http;
 mod memberships_http;
+mod tokens;
 
 pub use custom_http::custom_types_over_http;
 pub use events::{
@@ -38,6 +39,7 @@ pub use events_http::events_over_http;
 pub use http_input::{long_key_values_over_http, nul_characters_over_http};
 pub use members_http::{deletes_racing_member_adds, members_must_exist};
 pub use memberships_http::memberships_over_http;
+pub use tokens::token_lifecycle;
 
 use std::sync::Arc;
 

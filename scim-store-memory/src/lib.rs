@@ -42,6 +42,9 @@
 mod feed;
 mod index;
 mod table;
+mod tokens;
+
+pub use tokens::InMemoryTokens;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

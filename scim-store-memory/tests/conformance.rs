@@ -32,3 +32,9 @@ async fn clones_share_data() {
     assert!(!clone.is_empty());
     assert_eq!(store.capabilities(), clone.capabilities());
 }
+
+#[tokio::test]
+async fn in_memory_tokens_pass_the_token_suite() {
+    let tokens = scimkit_store_memory::InMemoryTokens::new();
+    testing::token_lifecycle(Arc::new(tokens.clone()), Arc::new(tokens)).await;
+}

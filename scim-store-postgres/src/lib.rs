@@ -73,6 +73,7 @@ mod plan;
 mod pool;
 mod read;
 mod spellings;
+mod tokens;
 mod tx;
 mod write;
 
@@ -95,6 +96,7 @@ use tokio_postgres::types::Json;
 use crate::tx::Tx;
 
 pub use crate::pool::ConnectOptions;
+pub use crate::tokens::PostgresTokens;
 pub use deadpool_postgres;
 pub use tokio_postgres;
 

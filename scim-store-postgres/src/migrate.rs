@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("migrations/0003_events.sql")),
     (4, include_str!("migrations/0004_key_generations.sql")),
     (5, include_str!("migrations/0005_memberships.sql")),
+    (6, include_str!("migrations/0006_tokens.sql")),
 ];
 
 /// The advisory lock every migrating store takes, so that replicas starting together apply

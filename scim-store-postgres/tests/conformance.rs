@@ -48,3 +48,13 @@ async fn migrations_are_idempotent_and_clones_share_data() {
     testing::crud(&again).await;
     db.drop_schema().await;
 }
+
+/// Two replicas over one database share the tenants' tokens.
+#[tokio::test]
+async fn postgres_tokens_pass_the_token_suite_across_replicas() {
+    let Some(url) = common::url() else { return };
+    let db = common::TestDb::new(&url).await;
+    let (a, b) = (db.store().await, db.store().await);
+    testing::token_lifecycle(Arc::new(a.tokens()), Arc::new(b.tokens())).await;
+    db.drop_schema().await;
+}

@@ -132,25 +132,35 @@ impl BearerTokens {
     }
 }
 
+/// The token of a request's single `Authorization: Bearer …` header.
+///
+/// # Errors
+///
+/// [`AuthError`] when there is no such header, more than one, another scheme, or no token.
+pub(crate) fn bearer_token(parts: &http::request::Parts) -> Result<&str, AuthError> {
+    let mut values = parts.headers.get_all(http::header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(AuthError::new("a bearer token is required"));
+    };
+    let value = value.to_str().map_err(|_| AuthError::new("malformed Authorization header"))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::new("the Authorization scheme must be Bearer"));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AuthError::new("a bearer token is required"));
+    }
+    Ok(token)
+}
+
 fn digest(token: &[u8]) -> [u8; 32] {
     Sha256::digest(token).into()
 }
 
 impl Authenticator for BearerTokens {
     fn authenticate(&self, parts: &http::request::Parts) -> Result<Principal, AuthError> {
-        let mut values = parts.headers.get_all(http::header::AUTHORIZATION).iter();
-        let (Some(value), None) = (values.next(), values.next()) else {
-            return Err(AuthError::new("a bearer token is required"));
-        };
-        let value = value.to_str().map_err(|_| AuthError::new("malformed Authorization header"))?;
-        let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(AuthError::new("the Authorization scheme must be Bearer"));
-        }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(AuthError::new("a bearer token is required"));
-        }
+        let token = bearer_token(parts)?;
         self.by_digest
             .get(&digest(token.as_bytes()))
             .cloned()

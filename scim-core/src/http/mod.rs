@@ -19,6 +19,7 @@ mod service;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 mod tower;
 
+pub(crate) use auth::bearer_token;
 pub use auth::{AuthError, Authenticator, Authorizer, BearerTokens, Principal};
 pub use operation::{Operation, OperationKind};
 pub use rate::RateLimit;
