@@ -3,17 +3,21 @@
 //!
 //! ```sh
 //! cargo run --release --example server -- --help
+//! cargo run --release --example server -- tenant add acme --principal "Entra ID for Acme"
 //! ```
 //!
-//! It prints its base URL and bearer token, logs one line per request, and shuts down
-//! gracefully on Ctrl-C or SIGTERM (in-flight requests finish; the exit status is 0).
+//! It prints its base URL and the `default` tenant's bearer token, serves every tenant of its
+//! token store (reloaded every few seconds, so `tenant add`, `rotate` and `revoke` take effect
+//! without a restart), logs one line per request, and shuts down gracefully on Ctrl-C or
+//! SIGTERM (in-flight requests finish; the exit status is 0).
 
 use std::process::ExitCode;
 
 use scimkit_core::ServiceConfig;
 use scimkit_core::event::SetOptions;
 use scimkit_core::http::{BearerTokens, Principal, Tenancy};
-use scimkit_examples::{Command, USAGE};
+use scimkit_core::tokens::StoredTokens;
+use scimkit_examples::{Command, ServerTokens};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -22,16 +26,27 @@ const TENANT: &str = "default";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let options = match Command::parse(std::env::args().skip(1), std::env::var("SCIM_TOKEN").ok()) {
+    let options = match Command::parse(std::env::args().skip(1)) {
         Ok(Command::Serve(options)) => options,
-        Ok(_) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+        Ok(Command::Tenant { store, tokens_file, action }) => {
+            let tokens = match scimkit_examples::open_tokens(&store, &tokens_file).await {
+                Ok(tokens) => tokens,
+                Err(error) => {
+                    eprintln!("error: cannot open the token store: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut out = std::io::stdout();
+            return match scimkit_examples::run_tenant_command(tokens, &action, &mut out).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            };
         }
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Ok(_) => return ExitCode::FAILURE,
+        Err(error) => error.exit(),
     };
     // One line per request from `scimkit_examples::access`; the service's own per-request
     // events are left to RUST_LOG=scimkit_core=info.
@@ -53,7 +68,7 @@ async fn main() -> ExitCode {
         Some(token) => (token, false),
         None => (scimkit_examples::random_token(), true),
     };
-    let tokens = BearerTokens::new().with_token(&token, Principal::new(TENANT, "example client"));
+    let fixed = BearerTokens::new().with_token(&token, Principal::new(TENANT, "example client"));
     let store = match scimkit_examples::open_store(&options.store).await {
         Ok(store) => store,
         Err(error) => {
@@ -61,9 +76,22 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let stored = match scimkit_examples::open_tokens(&options.store, &options.tokens_file).await {
+        Ok(tokens) => StoredTokens::new(tokens),
+        Err(error) => {
+            eprintln!("error: cannot open the token store: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = stored.refresh().await {
+        eprintln!("error: cannot read the tenants' tokens: {error}");
+        return ExitCode::FAILURE;
+    }
+    let tokens = ServerTokens::new(fixed, stored);
+    let refreshing = tokio::spawn(tokens.clone().refresh_every(options.token_refresh));
     let service = match scimkit_examples::service_on(
         store.clone(),
-        tokens,
+        tokens.clone(),
         &options.base_path,
         Tenancy::ByPrincipal,
         ServiceConfig::default(),
@@ -73,6 +101,28 @@ async fn main() -> ExitCode {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
+    };
+    let admin = match options.admin_bind {
+        Some(bind) => {
+            let handle = match scimkit_examples::install_metrics() {
+                Ok(handle) => handle,
+                Err(error) => {
+                    eprintln!("error: cannot install the metrics recorder: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let listener = match tokio::net::TcpListener::bind(bind).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    eprintln!("error: cannot listen on {bind}: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let address = listener.local_addr().unwrap_or(bind);
+            println!("Metrics:           http://{address}/metrics");
+            Some(tokio::spawn(scimkit_examples::serve_metrics(listener, handle)))
+        }
+        None => None,
     };
     // Installed before the banner: once it is printed, Ctrl-C stops the server.
     let shutdown = match scimkit_examples::shutdown_signal() {
@@ -129,6 +179,12 @@ async fn main() -> ExitCode {
 
     let served = scimkit_examples::serve_with(listener, service, options.serve, shutdown).await;
     followed.abort();
+    refreshing.abort();
+    if let Some(admin) = admin {
+        admin.abort();
+    }
+    // The last uses seen since the last reload.
+    let _ = tokens.stored().refresh().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -8,21 +8,27 @@
 //!
 //! [`ScimService`]: scimkit_core::http::ScimService
 
+mod admin;
 mod cli;
 mod client;
 mod embed;
 mod events;
 mod serve;
+mod tenants;
+mod tokens_file;
 
-pub use cli::{Command, Options, StoreChoice, USAGE};
+pub use admin::{PROMETHEUS_TEXT, install_metrics, metrics_response, serve_metrics};
+pub use cli::{Command, Options, StoreChoice, TenantAction, usage};
 pub use client::{ClientReply, ScimClient};
 pub use embed::axum_app;
 pub use events::{audit_line, events_log_consumer, events_log_line, follow, write_events_log};
 pub use serve::{ServeOptions, respond, respond_with, serve, serve_with, shutdown_signal};
+pub use tenants::{ServerTokens, open_tokens, run_tenant_command};
+pub use tokens_file::FileTokens;
 
 use std::sync::Arc;
 
-use scimkit_core::http::{BearerTokens, ScimService, Tenancy};
+use scimkit_core::http::{Authenticator, ScimService, Tenancy};
 use scimkit_core::{DynResourceStore, ResourceManager, ServiceConfig};
 use scimkit_store_memory::InMemoryStore;
 
@@ -51,7 +57,7 @@ use scimkit_store_memory::InMemoryStore;
 /// # Ok::<(), scimkit_core::Error>(())
 /// ```
 pub fn in_memory_service(
-    tokens: BearerTokens,
+    tokens: impl Authenticator,
     base_path: &str,
     tenancy: Tenancy,
     config: ServiceConfig,
@@ -66,7 +72,7 @@ pub fn in_memory_service(
 /// As [`in_memory_service`].
 pub fn service_on(
     store: Arc<DynResourceStore>,
-    tokens: BearerTokens,
+    tokens: impl Authenticator,
     base_path: &str,
     tenancy: Tenancy,
     config: ServiceConfig,

@@ -15,6 +15,7 @@ pub mod http;
 mod ids;
 mod manager;
 mod message;
+pub mod metrics;
 mod normalize;
 mod password;
 mod patch;

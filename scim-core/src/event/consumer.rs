@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Event, EventCursor};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::store::DynResourceStore;
 
@@ -111,7 +112,25 @@ impl EventConsumer {
         if let Some(last) = events.last() {
             self.position = Some(last.cursor.clone());
         }
+        self.report_lag(&events);
         Ok(events)
+    }
+
+    /// Sets the consumer's lag gauge: the age of the oldest event of `events`, or 0.
+    fn report_lag(&self, events: &[Event]) {
+        let oldest = events.first().and_then(|e| scimkit_filter::DateTime::parse(&e.time));
+        let lag = oldest.map_or(0.0, |at| {
+            let now = SystemClock.now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            #[allow(clippy::cast_precision_loss, reason = "a lag in seconds needs no more")]
+            let at = at.unix_seconds() as f64 + f64::from(at.subsec_nanos()) / 1e9;
+            (now.as_secs_f64() - at).max(0.0)
+        });
+        ::metrics::gauge!(
+            crate::metrics::EVENT_CONSUMER_LAG_SECONDS,
+            "tenant" => self.tenant.clone(),
+            "consumer" => self.name.clone(),
+        )
+        .set(lag);
     }
 
     async fn read(&self) -> Result<Vec<Event>> {

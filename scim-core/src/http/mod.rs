@@ -9,6 +9,7 @@
 mod auth;
 mod bulk;
 mod discovery;
+mod facts;
 mod json;
 mod operation;
 mod query;

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::auth::{Authenticator, Authorizer, Principal};
+use super::facts::Facts;
 use super::json::parse_body;
 use super::operation::{Operation, OperationKind};
 use super::query::parse_query;
@@ -268,8 +269,11 @@ impl ScimService {
         let started = Instant::now();
         let (parts, body) = request.into_parts();
         let span = request_span(&parts);
-        let response = self.dispatch(&parts, body.as_ref()).instrument(span.clone()).await;
+        let mut facts = Facts::default();
+        let response =
+            self.dispatch(&parts, body.as_ref(), &mut facts).instrument(span.clone()).await;
         log_handled(&span, &response, started);
+        facts.record(response.status().as_u16(), started.elapsed());
         response
     }
 
@@ -332,21 +336,32 @@ impl ScimService {
     pub fn check_head(&self, parts: &http::request::Parts) -> Result<(), Response<Vec<u8>>> {
         let started = Instant::now();
         let span = request_span(parts);
-        let resolved = span.in_scope(|| self.resolve(parts));
+        let mut facts = Facts::default();
+        let resolved = span.in_scope(|| self.resolve(parts, &mut facts));
         match resolved {
             Ok(_) => Ok(()),
             Err(error) => {
                 let response = span.in_scope(|| self.error_response(&error));
                 log_handled(&span, &response, started);
+                facts.failed(&error);
+                facts.record(response.status().as_u16(), started.elapsed());
                 Err(response)
             }
         }
     }
 
-    async fn dispatch(&self, parts: &http::request::Parts, body: &[u8]) -> Response<Vec<u8>> {
-        match self.route_and_run(parts, body).await {
+    async fn dispatch(
+        &self,
+        parts: &http::request::Parts,
+        body: &[u8],
+        facts: &mut Facts,
+    ) -> Response<Vec<u8>> {
+        match self.route_and_run(parts, body, facts).await {
             Ok(response) => response,
-            Err(error) => self.error_response(&error),
+            Err(error) => {
+                facts.failed(&error);
+                self.error_response(&error)
+            }
         }
     }
 
@@ -354,7 +369,7 @@ impl ScimService {
     /// tenant segment), routed, and, except for the discovery endpoints, authenticated. What
     /// is refused here is refused whatever the body; [`check_head`](Self::check_head) and
     /// [`route_and_run`](Self::route_and_run) both start here.
-    fn resolve(&self, parts: &http::request::Parts) -> Result<Resolved> {
+    fn resolve(&self, parts: &http::request::Parts, facts: &mut Facts) -> Result<Resolved> {
         let inner = &self.inner;
         let path = parts.uri.path();
         let not_found =
@@ -376,6 +391,7 @@ impl ScimService {
             }
         };
         let route = route(inner.manager.registry(), rest)?;
+        facts.routed(&route, &parts.method);
         let base = self.base_url(parts, path_tenant.as_deref());
 
         let discovery = matches!(
@@ -407,6 +423,7 @@ impl ScimService {
                 detail: "the credentials are not valid for this tenant".to_owned(),
             });
         }
+        facts.tenant = Some(principal.tenant.clone());
         if discovery {
             return Ok(Resolved::Discovery { route, base });
         }
@@ -417,9 +434,10 @@ impl ScimService {
         &self,
         parts: &http::request::Parts,
         body: &[u8],
+        facts: &mut Facts,
     ) -> Result<Response<Vec<u8>>> {
         let inner = &self.inner;
-        let (route, principal, base) = match self.resolve(parts)? {
+        let (route, principal, base) = match self.resolve(parts, facts)? {
             Resolved::Discovery { route, base } => {
                 let registry = inner.manager.registry();
                 let body = match &route {
