@@ -1,4 +1,4 @@
-//! What the library reports through the [`metrics`](::metrics) facade: requests, their
+//! What the library reports through the [`metrics`] facade: requests, their
 //! latency, store failures, and how far event consumers lag behind. The application installs
 //! the recorder (a Prometheus exporter, say); with none installed, recording costs next to
 //! nothing.

@@ -3,7 +3,7 @@
 //!
 //! [`Tenants`] onboards a customer (a tenant and the token its identity provider sends as
 //! Entra ID's "Secret Token" or Okta's API token), rotates the token with an overlap during
-//! which both work, and revokes it. [`StoredTokens`] is the [`Authenticator`] over the same
+//! which both work, and revokes it. [`StoredTokens`] is the [`Authenticator`](crate::http::Authenticator) over the same
 //! store: it answers from a snapshot in memory (no store round trip per request), which
 //! [`StoredTokens::refresh`] reloads and into which it writes each token's last use. A change
 //! made through another replica is seen once this replica refreshes: run `refresh` every few
