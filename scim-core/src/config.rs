@@ -1,6 +1,7 @@
 //! The service's configuration: limits with safe defaults, and behaviour switches.
 
 use crate::compat::Compatibility;
+use crate::cursor::{CursorKey, CursorSettings};
 use crate::event::EventSettings;
 use crate::password::PasswordPolicy;
 
@@ -121,6 +122,8 @@ pub struct ServiceConfig {
     pub events: EventSettings,
     /// What is done with the passwords clients send (default: dropped, never stored).
     pub passwords: PasswordPolicy,
+    /// How RFC 9865 cursors are authenticated and how long they last.
+    pub cursors: CursorSettings,
 }
 
 impl Default for ServiceConfig {
@@ -133,11 +136,29 @@ impl Default for ServiceConfig {
             patch_returns_resource_by_type: std::collections::BTreeMap::new(),
             events: EventSettings::default(),
             passwords: PasswordPolicy::default(),
+            cursors: CursorSettings::default(),
         }
     }
 }
 
 impl ServiceConfig {
+    /// This configuration with cursors authenticated by `secret`, which every replica of the
+    /// service must share (by default each process makes its own random key, so a cursor is
+    /// valid only on the replica that made it).
+    #[must_use]
+    pub fn with_cursor_key(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.cursors.key = CursorKey::new(secret);
+        self
+    }
+
+    /// This configuration with cursors valid for `timeout` after their page (default one
+    /// hour; `cursorTimeout` in `/ServiceProviderConfig`).
+    #[must_use]
+    pub fn with_cursor_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.cursors.timeout = timeout;
+        self
+    }
+
     /// This configuration with other limits.
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {

@@ -49,6 +49,15 @@ pub enum ScimType {
     /// `sensitive`: the request cannot be completed because of sensitive information in the
     /// request URI, such as a password in a query parameter (status 403, RFC 7644 §7.5.2).
     Sensitive,
+    /// `invalidCursor`: the cursor is not one the service provider gave for this query
+    /// (status 400, RFC 9865 §2.1).
+    InvalidCursor,
+    /// `expiredCursor`: the cursor is older than the service provider's `cursorTimeout`
+    /// (status 400, RFC 9865 §2.1).
+    ExpiredCursor,
+    /// `invalidCount`: the count is not the one the cursor's query started with (status 400,
+    /// RFC 9865 §2.1).
+    InvalidCount,
     #[doc(hidden)]
     _Custom(PrivOwnedStr),
 }
@@ -58,7 +67,7 @@ pub enum ScimType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PrivOwnedStr(Box<str>);
 
-const KNOWN_SCIM_TYPES: [ScimType; 10] = [
+const KNOWN_SCIM_TYPES: [ScimType; 13] = [
     ScimType::InvalidFilter,
     ScimType::TooMany,
     ScimType::Uniqueness,
@@ -69,6 +78,9 @@ const KNOWN_SCIM_TYPES: [ScimType; 10] = [
     ScimType::InvalidValue,
     ScimType::InvalidVers,
     ScimType::Sensitive,
+    ScimType::InvalidCursor,
+    ScimType::ExpiredCursor,
+    ScimType::InvalidCount,
 ];
 
 impl ScimType {
@@ -85,6 +97,9 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
+            ScimType::InvalidCount => "invalidCount",
             ScimType::_Custom(s) => &s.0,
         }
     }
@@ -149,6 +164,26 @@ pub enum Error {
     #[error("invalid filter: {detail}")]
     InvalidFilter {
         /// What is wrong with the filter; sent to the client.
+        detail: String,
+    },
+    /// 400, `invalidCursor`: the cursor was not issued for this query, tenant and resource
+    /// type, or was altered (RFC 9865 §2.1).
+    #[error("invalid cursor: {detail}")]
+    InvalidCursor {
+        /// Client-visible explanation.
+        detail: String,
+    },
+    /// 400, `expiredCursor`: the cursor is older than the cursor timeout (RFC 9865 §2.1).
+    #[error("expired cursor: {detail}")]
+    ExpiredCursor {
+        /// Client-visible explanation.
+        detail: String,
+    },
+    /// 400, `invalidCount`: a cursor page asked with another `count` than its query began
+    /// with (RFC 9865 §2.1).
+    #[error("invalid count: {detail}")]
+    InvalidCount {
+        /// Client-visible explanation.
         detail: String,
     },
     /// 400, `tooMany`: the request would return or process more results than the service
@@ -393,6 +428,9 @@ impl Error {
             | Error::InvalidPath { .. }
             | Error::NoTarget { .. }
             | Error::InvalidValue { .. }
+            | Error::InvalidCursor { .. }
+            | Error::ExpiredCursor { .. }
+            | Error::InvalidCount { .. }
             | Error::InvalidVersion { .. } => 400,
             Error::Unauthorized { .. } => 401,
             Error::Sensitive { .. } | Error::Forbidden { .. } => 403,
@@ -423,6 +461,9 @@ impl Error {
             Error::InvalidValue { .. } => ScimType::InvalidValue,
             Error::InvalidVersion { .. } => ScimType::InvalidVers,
             Error::Sensitive { .. } => ScimType::Sensitive,
+            Error::InvalidCursor { .. } => ScimType::InvalidCursor,
+            Error::ExpiredCursor { .. } => ScimType::ExpiredCursor,
+            Error::InvalidCount { .. } => ScimType::InvalidCount,
             Error::NotFound { .. }
             | Error::PreconditionFailed { .. }
             | Error::PayloadTooLarge { .. }
@@ -468,6 +509,9 @@ impl Error {
             | Error::InvalidValue { detail }
             | Error::InvalidVersion { detail }
             | Error::Sensitive { detail }
+            | Error::InvalidCursor { detail }
+            | Error::ExpiredCursor { detail }
+            | Error::InvalidCount { detail }
             | Error::PreconditionFailed { detail }
             | Error::PayloadTooLarge { detail }
             | Error::Unauthorized { detail }
@@ -621,6 +665,9 @@ mod tests {
                 retry_after: std::time::Duration::from_secs(1),
                 source: "boom".into(),
             },
+            Error::InvalidCursor { detail: d() },
+            Error::ExpiredCursor { detail: d() },
+            Error::InvalidCount { detail: d() },
         ]
     }
 
@@ -658,6 +705,9 @@ mod tests {
             (500, None),
             (429, None),
             (503, None),
+            (400, Some(T::InvalidCursor)),
+            (400, Some(T::ExpiredCursor)),
+            (400, Some(T::InvalidCount)),
         ];
         let variants = every_variant();
         assert_eq!(variants.len(), expected.len());

@@ -9,6 +9,7 @@
 mod clock;
 mod compat;
 mod config;
+mod cursor;
 mod error;
 pub mod event;
 pub mod http;
@@ -37,6 +38,7 @@ pub use scimkit_filter as filter;
 pub use clock::{Clock, ManualClock, SystemClock, format_timestamp};
 pub use compat::Compatibility;
 pub use config::{Limits, ServiceConfig};
+pub use cursor::{CursorKey, CursorSettings};
 pub use error::{Error, Result, ScimType};
 pub use event::Origin;
 pub use ids::{IdGenerator, SequentialIds, UuidIds};
@@ -62,11 +64,11 @@ pub use schema::{
 };
 pub use sort::SortKey;
 pub use store::{
-    Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute,
+    Capabilities, DynResourceStore, FilterExecution, GROUP_RESOURCE_TYPE, KeyAttribute, Keyset,
     MAX_GROUP_NESTING, MEMBER_RESOURCE_TYPES, Membership, Page, Query, QueryPage, ResourceStore,
     ResourceStoreExt, Scope, StoreKeys, StoredResource, Version, WriteOptions, filter_tests_groups,
     group_equality, group_member_ids, is_groups_path, memberships_value, remove_group_member,
-    unknown_member,
+    sort_and_page, unknown_member,
 };
 pub use validate::{merge_replace, validate_resource};
 

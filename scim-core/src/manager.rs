@@ -1,6 +1,7 @@
 //! The operations of a SCIM service provider, independent of HTTP: create, read, replace,
 //! patch, delete and list resources of any registered type, over any store.
 
+mod cursor_pages;
 mod memberships;
 
 use std::collections::HashMap;
@@ -22,7 +23,7 @@ use crate::registry::{Registry, ResourceTypeSchema};
 use crate::schema::{Mutability, Returned};
 use crate::sort::SortKey;
 use crate::store::{
-    DynResourceStore, GROUP_RESOURCE_TYPE, KeyAttribute, Page, Query, Scope, StoreKeys,
+    DynResourceStore, GROUP_RESOURCE_TYPE, KeyAttribute, Page, Query, QueryPage, Scope, StoreKeys,
     StoredResource, Version, WriteOptions,
 };
 use crate::validate::{merge_replace, validate_resource};
@@ -211,6 +212,10 @@ pub struct ListResult {
     pub total_results: usize,
     /// The 1-based index of the first resource of the page.
     pub start_index: usize,
+    /// RFC 9865: the cursor of the next page, for a cursor-paged list that has one.
+    pub next_cursor: Option<String>,
+    /// RFC 9865: the cursor of the previous page, for a cursor-paged list past its first page.
+    pub previous_cursor: Option<String>,
 }
 
 impl ResourceManager {
@@ -536,6 +541,18 @@ impl ResourceManager {
         resource_type: &str,
         request: &SearchRequest,
     ) -> Result<ListResult> {
+        self.list_resuming(tenant, resource_type, request, None).await
+    }
+
+    /// [`list`](Self::list), or with `resume` the cursor page it says (for a root search, which
+    /// holds the cursors of its types itself).
+    pub(crate) async fn list_resuming(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        request: &SearchRequest,
+        resume: Option<cursor_pages::CursorRequest>,
+    ) -> Result<ListResult> {
         let (schema, keys) = self.resource_type(resource_type)?;
         let scope = Scope::new(tenant, &schema.resource_type().name, keys);
         let filter = match request.filter.as_deref().map(str::trim) {
@@ -561,9 +578,7 @@ impl ResourceManager {
             }
             _ => None,
         };
-        let page = self.page_of(request);
-        let start_index = page.start_index;
-        let mut query = Query::new(page).with_schema(&schema);
+        let mut query = Query::new(self.page_of(request)).with_schema(&schema);
         if let (Some(filter), Some(prepared)) = (&filter, &prepared) {
             query = query.with_filter(filter, prepared);
         }
@@ -573,12 +588,31 @@ impl ResourceManager {
         if derives_groups(&schema) {
             query = query.with_memberships();
         }
-        let page = self.store.query(scope, &query).await?;
-        let page = match query.tests_memberships() {
-            true => self.complete_with_memberships(tenant, page, &query).await?,
-            false => page.complete(&query),
-        };
-        Ok(ListResult { resources: page.resources, total_results: page.total_results, start_index })
+        if let Some(cursor) = request.cursor.as_deref() {
+            let cursor = self.cursor_of(tenant, &schema, request, cursor)?;
+            return self.cursor_page(scope, query, cursor).await;
+        }
+        if let Some(cursor) = resume {
+            return self.cursor_page(scope, query, cursor).await;
+        }
+        let start_index = query.page.start_index;
+        let page = self.query_page(scope, &query).await?;
+        Ok(ListResult {
+            resources: page.resources,
+            total_results: page.total_results,
+            start_index,
+            next_cursor: None,
+            previous_cursor: None,
+        })
+    }
+
+    /// Runs `query` on the store and completes what the store left to the library.
+    async fn query_page(&self, scope: Scope<'_>, query: &Query<'_>) -> Result<QueryPage> {
+        let page = self.store.query(scope, query).await?;
+        match query.tests_memberships() {
+            true => self.complete_with_memberships(scope.tenant, page, query).await,
+            false => Ok(page.complete(query)),
+        }
     }
 
     /// The page a request asks for: `startIndex` below 1 counts as 1, `count` is capped at

@@ -22,6 +22,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod cursors_http;
 mod custom_http;
 mod events;
 mod events_http;
@@ -30,6 +31,7 @@ mod members_http;
 mod memberships_http;
 mod tokens;
 
+pub use cursors_http::cursor_walks_over_http;
 pub use custom_http::custom_types_over_http;
 pub use events::{
     event_feeds_consumers_and_pruning, event_order_across_replicas,
@@ -75,6 +77,7 @@ pub async fn run_all(store: Arc<DynResourceStore>) {
     members_must_exist(store.clone()).await;
     deletes_racing_member_adds(store.clone()).await;
     memberships_over_http(store.clone()).await;
+    cursor_walks_over_http(store.clone()).await;
     custom_types_over_http(store).await;
 }
 

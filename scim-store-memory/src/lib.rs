@@ -196,7 +196,7 @@ impl InMemoryStore {
 #[async_trait]
 impl ResourceStore for InMemoryStore {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(true, true)
+        Capabilities::new(true, true).with_keyset()
     }
 
     async fn create_opts(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use scimkit_core::{
     Error, FilterExecution, GROUP_RESOURCE_TYPE, JsonObject, MAX_GROUP_NESTING,
     MEMBER_RESOURCE_TYPES, Membership, Query, QueryPage, Result, Scope, StoreKeys, StoredResource,
-    Version, WriteOptions, group_member_ids, remove_group_member, unknown_member,
+    Version, WriteOptions, group_member_ids, remove_group_member, sort_and_page, unknown_member,
 };
 use serde_json::Value;
 
@@ -338,21 +338,10 @@ pub(crate) fn select(candidates: &[Arc<Row>], query: &Query<'_>) -> QueryPage {
         return QueryPage::candidates(rows, FilterExecution::Superset, query.sort.is_none());
     }
     let matches = |row: &&Arc<Row>| query.matcher.is_none_or(|m| m.matches_object(&row.resource));
-    let mut found: Vec<&Arc<Row>> = candidates.iter().filter(matches).collect();
-    // Rows come in id order (the map's and the indexes'); sort only if asked to, and only as
-    // far as the page reaches.
-    let total = found.len();
-    let range = query.page.range(total);
-    if let Some(sort) = query.sort {
-        let order = |a: &&Arc<Row>, b: &&Arc<Row>| sort.compare_then_id(&a.resource, &b.resource);
-        if range.end < found.len() && range.end > 0 {
-            found.select_nth_unstable_by(range.end - 1, order);
-            found.truncate(range.end);
-        }
-        found.sort_by(order);
-    }
-    let page = found[range].iter().map(|row| row.to_stored()).collect();
-    QueryPage::done(page, total)
+    let found: Vec<&Arc<Row>> = candidates.iter().filter(matches).collect();
+    // Rows come in id order (the map's and the indexes').
+    let (page, total) = sort_and_page(found, query, query.sort.is_none(), |row| &row.resource);
+    QueryPage::done(page.into_iter().map(|row| row.to_stored()).collect(), total)
 }
 
 /// A row taken out of its table, copied only if a reader still holds it.

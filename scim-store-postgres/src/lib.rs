@@ -351,7 +351,7 @@ fn expected_version(if_match: Option<&Version>) -> Option<Option<i64>> {
 #[async_trait]
 impl ResourceStore for PostgresStore {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(true, true)
+        Capabilities::new(true, true).with_keyset()
     }
 
     async fn create_opts(

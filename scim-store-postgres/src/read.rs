@@ -85,6 +85,38 @@ impl PostgresStore {
             Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
         };
         let unfiltered = plan.unfiltered();
+        if let Some(keyset) = query.keyset {
+            // By id, the page after (or before) the position is a range of the primary key;
+            // in another order the library pages the candidates.
+            if query.sort.is_some() {
+                return candidates(plan.exact).await;
+            }
+            let position =
+                keyset.position.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let mut keyed: Vec<&(dyn ToSql + Sync)> = params.to_vec();
+            keyed.push(&position);
+            let (op, direction) = if keyset.backward { ("<", "DESC") } else { (">", "ASC") };
+            let sql = format!(
+                "SELECT r.version, r.data {from} AND r.id {op} ${}::text ORDER BY r.id {direction} \
+                 LIMIT {}",
+                keyed.len(),
+                query.page.count
+            );
+            let sql = prepare_text(&client, &sql, keyed.len()).await?;
+            let rows = client.query(&sql, &keyed).await.map_err(backend)?;
+            let counted = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
+            let counted = prepare_text(&client, &counted, params.len()).await?;
+            let row = client.query_one(&counted, params).await.map_err(backend)?;
+            let (total, unfiltered): (i64, bool) = (row.get(0), row.get(1));
+            if unfiltered {
+                return candidates(false).await;
+            }
+            let mut page: Vec<_> = rows.iter().map(stored).collect();
+            if keyset.backward {
+                page.reverse();
+            }
+            return Ok(QueryPage::done(page, usize::try_from(total).unwrap_or_default()));
+        }
         if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
             let sql = (from.as_str(), text.as_str(), unfiltered.as_str());
             if let Some(page) = self.sort_in_rust(&client, scope, query, sort, params, sql).await? {

@@ -30,6 +30,16 @@ pub(crate) fn service_provider_config(
         "changePassword": { "supported": config.passwords.keeps_passwords() },
         "sort": { "supported": true },
         "etag": { "supported": capabilities.versions },
+        // RFC 9865 §4: both kinds of paging; index stays the default, as clients that know
+        // only RFC 7644 expect.
+        "pagination": {
+            "cursor": true,
+            "index": true,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": limits.max_results,
+            "maxPageSize": limits.max_results,
+            "cursorTimeout": config.cursors.timeout.as_secs().max(1),
+        },
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",

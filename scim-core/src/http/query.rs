@@ -27,6 +27,8 @@ pub(crate) fn parse_query(query: Option<&str>) -> Result<SearchRequest> {
             "sortorder" => search.sort_order = Some(parse_sort_order(&value)?),
             "startindex" => search.start_index = Some(parse_integer("startIndex", &value)?),
             "count" => search.count = Some(parse_integer("count", &value)?),
+            // `?cursor` and `?cursor=` both ask for the first page (RFC 9865 §2).
+            "cursor" => search.cursor = Some(value),
             "attributes" => search.attributes = split_list(&value),
             "excludedattributes" => search.excluded_attributes = split_list(&value),
             _ => {}

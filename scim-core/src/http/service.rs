@@ -651,7 +651,72 @@ impl ScimService {
         let page = manager.list(tenant, resource_type, search).await?;
         let resources =
             manager.render(tenant, resource_type, page.resources, &projection, &call.base).await?;
-        let list = ListResponse::new(resources, page.total_results as u64, page.start_index as u64);
+        let list = ListResponse::new(resources, page.total_results as u64, page.start_index as u64)
+            .with_cursors(page.next_cursor, page.previous_cursor);
+        Ok(json_response(StatusCode::OK, &list))
+    }
+
+    /// A root `/.search` paged by cursor (RFC 9865): the types in registry order, each from
+    /// where the cursor left it; the cursor of the next page names the type and the position
+    /// in it. Only forward: `previousCursor` is optional and not given here.
+    async fn root_cursor_search(
+        &self,
+        call: &Call<'_>,
+        search: &SearchRequest,
+        cursor: &str,
+        sortable: &(dyn Fn(&str, &str) -> bool + Sync),
+    ) -> Result<Response<Vec<u8>>> {
+        let manager = &self.inner.manager;
+        let tenant = call.principal.tenant.as_str();
+        let root = manager.root_cursor_of(tenant, search, cursor)?;
+        let order = search.sort_order.unwrap_or(SortOrder::Ascending);
+        let (mut total, mut resources, mut next, mut totals) =
+            (0usize, Vec::new(), None, Vec::new());
+        let mut filled_at = None;
+        for (i, resource_type) in manager.registry().resource_types().iter().enumerate() {
+            let name = resource_type.name.as_str();
+            let mut per_type = search.clone();
+            per_type.cursor = None;
+            if per_type.sort_by.as_deref().is_some_and(|by| !sortable(name, by.trim())) {
+                per_type.sort_by = None;
+            }
+            let mut counting = per_type.clone();
+            counting.count = Some(0);
+            let type_total = manager.list(tenant, name, &counting).await?.total_results;
+            total += type_total;
+            totals.push(type_total);
+            let remaining = root.count.saturating_sub(resources.len());
+            if i < root.type_index || remaining == 0 || next.is_some() || filled_at.is_some() {
+                continue;
+            }
+            let request = root.type_request(i, remaining);
+            let found = manager.list_resuming(tenant, name, &per_type, Some(request)).await?;
+            let schema = manager.registry().resource_type_schema(name);
+            let sort = match (&schema, per_type.sort_by.as_deref()) {
+                (Some(schema), Some(by)) => SortKey::new(schema, by.trim(), order).ok(),
+                _ => None,
+            };
+            if found.next_cursor.is_some() {
+                let last = found.resources.last().map(|r| (r, sort.as_ref()));
+                next = Some(manager.root_cursor(tenant, &root, i, last));
+            } else if found.resources.len() == remaining {
+                filled_at = Some(i);
+            }
+            let projection =
+                manager.projection(name, &search.attributes, &search.excluded_attributes)?;
+            resources.extend(
+                manager.render(tenant, name, found.resources, &projection, &call.base).await?,
+            );
+        }
+        if let (None, Some(i)) = (&next, filled_at) {
+            // The page ended with a type's last result: the next starts at the next type that
+            // has any.
+            if let Some(j) = (i + 1..totals.len()).find(|j| totals[*j] > 0) {
+                next = Some(manager.root_cursor(tenant, &root, j, None));
+            }
+        }
+        let next = if root.count == 0 { None } else { next };
+        let list = ListResponse::new(resources, total as u64, 1).with_cursors(next, None);
         Ok(json_response(StatusCode::OK, &list))
     }
 
@@ -680,6 +745,9 @@ impl ScimService {
                     "sortBy {by:?} is not an attribute of any resource type"
                 )));
             }
+        }
+        if let Some(cursor) = search.cursor.as_deref() {
+            return self.root_cursor_search(call, search, cursor, &sortable).await;
         }
         let mut total = 0usize;
         let mut resources = Vec::new();

@@ -45,6 +45,12 @@ pub struct ListResponse<T = Value> {
     /// The resources of this page (`Resources` on the wire).
     #[serde(rename = "Resources")]
     pub resources: Vec<T>,
+    /// RFC 9865: the cursor of the next page, absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// RFC 9865: the cursor of the previous page, absent on the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_cursor: Option<String>,
 }
 
 impl<T> ListResponse<T> {
@@ -57,7 +63,17 @@ impl<T> ListResponse<T> {
             items_per_page: resources.len() as u64,
             start_index,
             resources,
+            next_cursor: None,
+            previous_cursor: None,
         }
+    }
+
+    /// The same page with the cursors of the next and previous pages (RFC 9865).
+    #[must_use]
+    pub fn with_cursors(mut self, next: Option<String>, previous: Option<String>) -> Self {
+        self.next_cursor = next;
+        self.previous_cursor = previous;
+        self
     }
 
     /// The same page with each resource converted by `f`.
@@ -75,6 +91,8 @@ impl<T> ListResponse<T> {
             items_per_page: self.items_per_page,
             start_index: self.start_index,
             resources: self.resources.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            previous_cursor: self.previous_cursor,
         }
     }
 }
@@ -103,6 +121,10 @@ struct ListResponseDef<T> {
     start_index: u64,
     #[serde(rename = "Resources", default = "Vec::new")]
     resources: Vec<T>,
+    #[serde(default)]
+    next_cursor: Option<String>,
+    #[serde(default)]
+    previous_cursor: Option<String>,
 }
 
 fn default_schemas() -> Vec<String> {
@@ -113,7 +135,15 @@ fn one() -> u64 {
     1
 }
 
-const FIELDS: &[&str] = &["schemas", "totalResults", "itemsPerPage", "startIndex", "Resources"];
+const FIELDS: &[&str] = &[
+    "schemas",
+    "totalResults",
+    "itemsPerPage",
+    "startIndex",
+    "Resources",
+    "nextCursor",
+    "previousCursor",
+];
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

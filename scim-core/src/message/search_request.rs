@@ -103,6 +103,10 @@ pub struct SearchRequest {
     /// The maximum number of results per page, as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// RFC 9865 cursor paging: empty for the first page, else a `nextCursor` or
+    /// `previousCursor` of an earlier page of the same query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl SearchRequest {
@@ -117,6 +121,7 @@ impl SearchRequest {
             sort_order: None,
             start_index: None,
             count: None,
+            cursor: None,
         }
     }
 
@@ -153,6 +158,8 @@ struct SearchRequestDef {
     start_index: Option<i64>,
     #[serde(default, deserialize_with = "de::opt_int")]
     count: Option<i64>,
+    #[serde(default)]
+    cursor: Option<String>,
 }
 
 fn default_schemas() -> Vec<String> {
@@ -168,6 +175,7 @@ const FIELDS: &[&str] = &[
     "sortOrder",
     "startIndex",
     "count",
+    "cursor",
 ];
 
 impl<'de> Deserialize<'de> for SearchRequest {

@@ -422,6 +422,34 @@ pub fn service_provider_config() -> Schema {
             feature("sort", "A complex type that specifies sort result options.", vec![]),
             feature("etag", "A complex type that specifies ETag configuration options.", vec![]),
             Attribute::complex(
+                "pagination",
+                vec![
+                    Attribute::boolean("cursor")
+                        .description("Whether cursor-based pagination is supported (RFC 9865).")
+                        .required()
+                        .read_only(),
+                    Attribute::boolean("index")
+                        .description("Whether index-based pagination is supported.")
+                        .required()
+                        .read_only(),
+                    Attribute::string("defaultPaginationMethod")
+                        .description("The pagination method used when a query names none.")
+                        .canonical(&["cursor", "index"])
+                        .read_only(),
+                    Attribute::integer("defaultPageSize")
+                        .description("The number of results in a page when a query gives no count.")
+                        .read_only(),
+                    Attribute::integer("maxPageSize")
+                        .description("The most results in a page, whatever the count of a query.")
+                        .read_only(),
+                    Attribute::integer("cursorTimeout")
+                        .description("The least number of seconds a cursor stays valid between page requests.")
+                        .read_only(),
+                ],
+            )
+            .description("A complex type that specifies pagination configuration options (RFC 9865).")
+            .read_only(),
+            Attribute::complex(
                 "authenticationSchemes",
                 vec![
                     Attribute::string("type")
@@ -892,6 +920,12 @@ mod tests {
             spc.attribute("filter").unwrap().sub_attribute("maxResults").unwrap().attr_type,
             crate::AttributeType::Integer
         );
+        // RFC 9865 §4: optional, with two required booleans.
+        let pagination = spc.attribute("pagination").unwrap();
+        assert!(!pagination.required);
+        for (name, required) in [("cursor", true), ("index", true), ("cursorTimeout", false)] {
+            assert_eq!(pagination.sub_attribute(name).unwrap().required, required, "{name}");
+        }
         let rt = resource_type();
         let ext = rt.attribute("schemaExtensions").unwrap();
         assert!(ext.multi_valued);

@@ -23,7 +23,7 @@ pub use membership::{
     MAX_GROUP_NESTING, filter_tests_groups, group_equality, group_member_ids, is_groups_path,
     memberships_value, remove_group_member, unknown_member,
 };
-pub use query::{FilterExecution, Page, Query, QueryPage};
+pub use query::{FilterExecution, Keyset, Page, Query, QueryPage, sort_and_page};
 pub use version::Version;
 
 use crate::clock::{Clock, SystemClock};
@@ -121,12 +121,23 @@ pub struct Capabilities {
     pub versions: bool,
     /// Whether the store can sort query results itself.
     pub sort: bool,
+    /// Whether the store pages by keyset ([`Query::keyset`]): given one, it returns the page
+    /// after (or before) the position, or its candidates for the library to page. A store that
+    /// does not is asked for every match, and the library pages them.
+    pub keyset: bool,
 }
 
 impl Capabilities {
-    /// Capabilities with versions and sorting as given.
+    /// Capabilities with versions and sorting as given, and no keyset paging.
     pub fn new(versions: bool, sort: bool) -> Self {
-        Self { versions, sort }
+        Self { versions, sort, keyset: false }
+    }
+
+    /// These capabilities, with keyset paging.
+    #[must_use]
+    pub fn with_keyset(mut self) -> Self {
+        self.keyset = true;
+        self
     }
 }
 

@@ -3,9 +3,12 @@
 
 use std::fmt;
 
+use std::cmp::Ordering;
+
 use scimkit_filter::{Filter, FilterSchema, PreparedFilter};
 
 use super::StoredResource;
+use crate::normalize::JsonObject;
 use crate::sort::SortKey;
 
 /// Which slice of the results to return (RFC 7644 §3.4.2.4). Room is left for cursor paging
@@ -30,6 +33,122 @@ impl Page {
         let start = (self.start_index - 1).min(total);
         start..start.saturating_add(self.count).min(total)
     }
+}
+
+/// Where a keyset page starts (RFC 9865 cursor paging): the page is the results strictly
+/// after `position` in the query's order, or with `backward` the results strictly before it
+/// (still returned in the query's order: the last `count` of them). `position` is what
+/// [`Keyset::position_of`] keeps of a resource: its `id` and the value it sorts by, so that
+/// a store compares with the query's own order ([`SortKey::compare_then_id`], or `id`s).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Keyset {
+    /// The resource the page starts after (or before).
+    pub position: JsonObject,
+    /// Whether the page is the one before the position.
+    pub backward: bool,
+}
+
+impl Keyset {
+    /// A page after (`backward` false) or before `position`.
+    pub fn new(position: JsonObject, backward: bool) -> Self {
+        Self { position, backward }
+    }
+
+    /// What a keyset keeps of `resource` to start a page after it in the order of `sort`: its
+    /// `id`, and the attribute it sorts by.
+    pub fn position_of(resource: &JsonObject, sort: Option<&SortKey>) -> JsonObject {
+        let mut position = JsonObject::new();
+        if let Some(id) = resource.get("id") {
+            position.insert("id".to_owned(), id.clone());
+        }
+        let Some(sort) = sort else { return position };
+        match sort.extension() {
+            Some(urn) => {
+                let value = resource
+                    .get(urn)
+                    .and_then(serde_json::Value::as_object)
+                    .and_then(|ext| ext.get(sort.attribute()));
+                if let Some(value) = value {
+                    let mut ext = JsonObject::new();
+                    ext.insert(sort.attribute().to_owned(), value.clone());
+                    position.insert(urn.to_owned(), serde_json::Value::Object(ext));
+                }
+            }
+            None => {
+                if let Some(value) = resource.get(sort.attribute()) {
+                    position.insert(sort.attribute().to_owned(), value.clone());
+                }
+            }
+        }
+        position
+    }
+
+    /// Whether `resource` belongs on this keyset's side of the position, in the order of
+    /// `sort` (by `id` without one).
+    pub fn admits(&self, resource: &JsonObject, sort: Option<&SortKey>) -> bool {
+        let ordering = order(sort, resource, &self.position);
+        if self.backward { ordering == Ordering::Less } else { ordering == Ordering::Greater }
+    }
+}
+
+/// The order of query results: `sort` then `id`, or `id` alone.
+fn order(sort: Option<&SortKey>, a: &JsonObject, b: &JsonObject) -> Ordering {
+    match sort {
+        Some(sort) => sort.compare_then_id(a, b),
+        None => {
+            let id =
+                |r: &JsonObject| r.get("id").and_then(serde_json::Value::as_str).map(str::to_owned);
+            id(a).cmp(&id(b))
+        }
+    }
+}
+
+/// Sorts and pages `items` (each a resource through `resource`) as `query` asks: the range of
+/// its page, or with a keyset the `count` items after (or the last `count` before) the
+/// position; only as much is sorted as the page needs. `items` must hold every match, in `id`
+/// order when `sorted`; returns the page and the number of matches.
+pub fn sort_and_page<T>(
+    mut items: Vec<T>,
+    query: &Query<'_>,
+    sorted: bool,
+    resource: impl Fn(&T) -> &JsonObject,
+) -> (Vec<T>, usize) {
+    let total = items.len();
+    let sort = query.sort;
+    let order = |a: &T, b: &T| self::order(sort, resource(a), resource(b));
+    let range = match query.keyset {
+        Some(keyset) => {
+            items.retain(|item| keyset.admits(resource(item), sort));
+            let len = items.len();
+            let count = query.page.count.min(len);
+            match keyset.backward {
+                true => len - count..len,
+                false => 0..count,
+            }
+        }
+        None => query.page.range(total),
+    };
+    let len = items.len();
+    if !sorted {
+        // Only the items up to the end of the page (or from its start, backwards) need to be
+        // in order.
+        if range.end < len && range.end > 0 {
+            items.select_nth_unstable_by(range.end - 1, order);
+            items.truncate(range.end);
+        }
+        if range.start > 0 && range.start < items.len() {
+            items.select_nth_unstable_by(range.start, order);
+            let page = items.split_off(range.start);
+            items = page;
+            items.sort_by(order);
+            return (items, total);
+        }
+        items.sort_by(order);
+    }
+    items.truncate(range.end);
+    items.drain(..range.start.min(items.len()));
+    (items, total)
 }
 
 /// A query over one scope.
@@ -64,12 +183,25 @@ pub struct Query<'a> {
     pub page: Page,
     /// Whether `groups` is derived from membership (see [`Query`]).
     pub memberships: bool,
+    /// Where a keyset page starts, for a store whose [`Capabilities::keyset`] says it pages
+    /// by keyset (see [`Keyset`]); `page.start_index` is then 1.
+    ///
+    /// [`Capabilities::keyset`]: super::Capabilities::keyset
+    pub keyset: Option<&'a Keyset>,
 }
 
 impl<'a> Query<'a> {
     /// A query for `page` with no filter and no sort.
     pub fn new(page: Page) -> Self {
-        Self { filter: None, matcher: None, schema: None, sort: None, page, memberships: false }
+        Self {
+            filter: None,
+            matcher: None,
+            schema: None,
+            sort: None,
+            page,
+            memberships: false,
+            keyset: None,
+        }
     }
 
     /// This query with the resource type's schema, for stores that translate the filter.
@@ -91,6 +223,13 @@ impl<'a> Query<'a> {
     #[must_use]
     pub fn with_memberships(mut self) -> Self {
         self.memberships = true;
+        self
+    }
+
+    /// This query for the keyset page of `keyset`.
+    #[must_use]
+    pub fn with_keyset(mut self, keyset: &'a Keyset) -> Self {
+        self.keyset = Some(keyset);
         self
     }
 
@@ -117,6 +256,7 @@ impl fmt::Debug for Query<'_> {
             .field("sort", &self.sort)
             .field("page", &self.page)
             .field("memberships", &self.memberships)
+            .field("keyset", &self.keyset)
             .finish()
     }
 }
@@ -181,22 +321,9 @@ impl QueryPage {
                 self.resources.retain(|r| matcher.matches_object(&r.resource));
             }
         }
-        let total = self.resources.len();
-        let range = query.page.range(total);
-        if !self.sorted {
-            // Only the resources up to the end of the page need to be in order.
-            let order = |a: &StoredResource, b: &StoredResource| match query.sort {
-                Some(sort) => sort.compare_then_id(&a.resource, &b.resource),
-                None => a.id().cmp(b.id()),
-            };
-            if range.end < total && range.end > 0 {
-                self.resources.select_nth_unstable_by(range.end - 1, order);
-            }
-            self.resources.truncate(range.end);
-            self.resources.sort_by(order);
-        }
-        self.resources.truncate(range.end);
-        self.resources.drain(..range.start);
+        let (page, total) =
+            sort_and_page(std::mem::take(&mut self.resources), query, self.sorted, |r| &r.resource);
+        self.resources = page;
         Self::done(self.resources, total)
     }
 }

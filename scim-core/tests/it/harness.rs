@@ -47,7 +47,15 @@ impl Client {
 
     /// A client of a service with `config` serving the types and schemas of `registry`.
     pub(crate) fn with_registry(config: ServiceConfig, registry: Registry) -> Self {
-        let clock = Arc::new(ManualClock::at_unix_seconds(1_700_000_000));
+        Self::with_clock(config, registry, Arc::new(ManualClock::at_unix_seconds(1_700_000_000)))
+    }
+
+    /// The same, on `clock`.
+    pub(crate) fn with_clock(
+        config: ServiceConfig,
+        registry: Registry,
+        clock: Arc<ManualClock>,
+    ) -> Self {
         let store = Arc::new(InMemoryStore::new());
         let manager = ResourceManager::builder(store)
             .clock(clock)

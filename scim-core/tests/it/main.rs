@@ -7,6 +7,7 @@
 mod adversarial;
 mod bulk;
 mod concurrency;
+mod cursors;
 mod entra;
 mod golden;
 mod harness;
