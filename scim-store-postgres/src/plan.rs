@@ -146,40 +146,45 @@ pub(crate) fn plan(scope: Scope<'_>, query: &Query<'_>, spellings: &filter::Spel
     };
     let (join, order) = match query.sort {
         None => (String::new(), Some(Order { key: None, direction: "ASC" })),
-        Some(sort) => {
-            let key = scope.keys.indexed.iter().find(|k| {
-                k.schema.as_deref() == sort.extension()
-                    && k.name == sort.attribute()
-                    && sort.sub_attribute().is_none()
-                    && sort.case_exact() == Some(k.case_exact)
-            });
-            match key {
-                Some(key) => {
-                    params.push(key_name(key));
-                    let n = params.len() + BASE_PARAMS;
-                    let table = key_table(scope.keys.unique.contains(key));
-                    let join = format!(
-                        "LEFT JOIN {table} AS sk ON sk.tenant = r.tenant AND sk.resource_type = \
+        Some(sort) => match sort_key_attribute(scope, sort) {
+            Some(key) => {
+                params.push(key_name(key));
+                let n = params.len() + BASE_PARAMS;
+                let table = key_table(scope.keys.unique.contains(key));
+                let join = format!(
+                    "LEFT JOIN {table} AS sk ON sk.tenant = r.tenant AND sk.resource_type = \
                          r.resource_type AND sk.attribute = ${n}::text AND sk.id = r.id"
-                    );
-                    let order =
-                        Order { key: Some("sk.key".to_owned()), direction: direction(sort) };
-                    (join, Some(order))
-                }
-                None => match schema.and_then(|schema| sort_value(sort, schema, &mut params)) {
-                    Some(SortValue::Sql(key)) => {
-                        (String::new(), Some(Order { key: Some(key), direction: direction(sort) }))
-                    }
-                    Some(SortValue::Text(text)) => {
-                        sort_in_rust = Some(text);
-                        (String::new(), None)
-                    }
-                    None => (String::new(), None),
-                },
+                );
+                let order = Order { key: Some("sk.key".to_owned()), direction: direction(sort) };
+                (join, Some(order))
             }
-        }
+            None => match schema.and_then(|schema| sort_value(sort, schema, &mut params)) {
+                Some(SortValue::Sql(key)) => {
+                    (String::new(), Some(Order { key: Some(key), direction: direction(sort) }))
+                }
+                Some(SortValue::Text(text)) => {
+                    sort_in_rust = Some(text);
+                    (String::new(), None)
+                }
+                None => (String::new(), None),
+            },
+        },
     };
     Plan { superset, strict, params, exact, join, order, sort_in_rust, uses_names }
+}
+
+/// The key attribute whose key table orders `sort` exactly, if there is one: the sorted
+/// attribute itself, with the case-exactness the sort compares with.
+pub(crate) fn sort_key_attribute<'k>(
+    scope: Scope<'k>,
+    sort: &scimkit_core::SortKey,
+) -> Option<&'k scimkit_core::KeyAttribute> {
+    scope.keys.indexed.iter().find(|k| {
+        k.schema.as_deref() == sort.extension()
+            && k.name == sort.attribute()
+            && sort.sub_attribute().is_none()
+            && sort.case_exact() == Some(k.case_exact)
+    })
 }
 
 /// How a sort runs in SQL.

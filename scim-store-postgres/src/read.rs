@@ -86,36 +86,7 @@ impl PostgresStore {
         };
         let unfiltered = plan.unfiltered();
         if let Some(keyset) = query.keyset {
-            // By id, the page after (or before) the position is a range of the primary key;
-            // in another order the library pages the candidates.
-            if query.sort.is_some() {
-                return candidates(plan.exact).await;
-            }
-            let position =
-                keyset.position.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
-            let mut keyed: Vec<&(dyn ToSql + Sync)> = params.to_vec();
-            keyed.push(&position);
-            let (op, direction) = if keyset.backward { ("<", "DESC") } else { (">", "ASC") };
-            let sql = format!(
-                "SELECT r.version, r.data {from} AND r.id {op} ${}::text ORDER BY r.id {direction} \
-                 LIMIT {}",
-                keyed.len(),
-                query.page.count
-            );
-            let sql = prepare_text(&client, &sql, keyed.len()).await?;
-            let rows = client.query(&sql, &keyed).await.map_err(backend)?;
-            let counted = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
-            let counted = prepare_text(&client, &counted, params.len()).await?;
-            let row = client.query_one(&counted, params).await.map_err(backend)?;
-            let (total, unfiltered): (i64, bool) = (row.get(0), row.get(1));
-            if unfiltered {
-                return candidates(false).await;
-            }
-            let mut page: Vec<_> = rows.iter().map(stored).collect();
-            if keyset.backward {
-                page.reverse();
-            }
-            return Ok(QueryPage::done(page, usize::try_from(total).unwrap_or_default()));
+            return self.keyset_page(&client, scope, query, keyset, &plan, &from, params).await;
         }
         if let (Some(sort), Some(text)) = (query.sort, &plan.sort_in_rust) {
             let sql = (from.as_str(), text.as_str(), unfiltered.as_str());
@@ -172,6 +143,92 @@ impl PostgresStore {
         }
         let page = page.iter().map(stored).collect();
         Ok(QueryPage::done(page, total))
+    }
+
+    /// The keyset page of `query` (see [`scimkit_core::Keyset`]), in SQL when the order is by
+    /// id (a range of the primary key) or by a key attribute (a range of its key table's
+    /// folded keys, then ids); in another order, the candidates, which the library pages.
+    #[allow(clippy::too_many_arguments)]
+    async fn keyset_page(
+        &self,
+        client: &deadpool_postgres::Object,
+        scope: Scope<'_>,
+        query: &Query<'_>,
+        keyset: &scimkit_core::Keyset,
+        plan: &crate::plan::Plan,
+        from: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<QueryPage> {
+        let candidates = async |exact: bool| -> Result<QueryPage> {
+            let sql = format!("SELECT r.version, r.data {from} ORDER BY r.id");
+            let sql = prepare_text(client, &sql, params.len()).await?;
+            let rows = client.query(&sql, params).await.map_err(backend)?;
+            let execution = if exact { FilterExecution::Exact } else { FilterExecution::Superset };
+            let resources = rows.iter().map(stored).collect();
+            Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
+        };
+        let id = keyset.position.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let key_attribute =
+            query.sort.and_then(|sort| crate::plan::sort_key_attribute(scope, sort));
+        let key: Option<String> =
+            key_attribute.and_then(|k| k.key(&keyset.position)).map(|k| k.into_owned());
+        let mut keyed: Vec<&(dyn ToSql + Sync)> = params.to_vec();
+        keyed.push(&id);
+        let id_param = format!("${}::text", keyed.len());
+        let (condition, order) = match (query.sort, key_attribute) {
+            (None, _) => match keyset.backward {
+                false => (format!("r.id > {id_param}"), "r.id ASC".to_owned()),
+                true => (format!("r.id < {id_param}"), "r.id DESC".to_owned()),
+            },
+            (Some(sort), Some(_)) => {
+                let descending = sort.order() == scimkit_core::SortOrder::Descending;
+                // Forward in ascending order, or backward in descending order, goes up the keys.
+                let up = descending == keyset.backward;
+                let after_id = if keyset.backward { "<" } else { ">" };
+                // Missing values sort last in ascending order, first in descending order.
+                let nulls_ahead = up;
+                let condition = match &key {
+                    Some(key) => {
+                        keyed.push(key);
+                        let k = format!("${}::text", keyed.len());
+                        let beyond = if up { ">" } else { "<" };
+                        let nulls = if nulls_ahead { " OR sk.key IS NULL" } else { "" };
+                        format!(
+                            "(sk.key {beyond} {k} OR (sk.key = {k} AND r.id {after_id} {id_param}){nulls})"
+                        )
+                    }
+                    None => match nulls_ahead {
+                        true => format!("(sk.key IS NULL AND r.id {after_id} {id_param})"),
+                        false => format!(
+                            "(sk.key IS NOT NULL OR (sk.key IS NULL AND r.id {after_id} {id_param}))"
+                        ),
+                    },
+                };
+                let keys = if up { "ASC NULLS LAST" } else { "DESC NULLS FIRST" };
+                let ids = if keyset.backward { "DESC" } else { "ASC" };
+                (condition, format!("sk.key {keys}, r.id {ids}"))
+            }
+            (Some(_), None) => return candidates(plan.exact).await,
+        };
+        let sql = format!(
+            "SELECT r.version, r.data {from} AND {condition} ORDER BY {order} LIMIT {}",
+            query.page.count
+        );
+        let sql = prepare_text(client, &sql, keyed.len()).await?;
+        let rows = client.query(&sql, &keyed).await.map_err(backend)?;
+        let unfiltered = plan.unfiltered();
+        let counted = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
+        let counted = prepare_text(client, &counted, params.len()).await?;
+        let row = client.query_one(&counted, params).await.map_err(backend)?;
+        let (total, unfiltered): (i64, bool) = (row.get(0), row.get(1));
+        if unfiltered {
+            return candidates(false).await;
+        }
+        let mut page: Vec<_> = rows.iter().map(stored).collect();
+        if keyset.backward {
+            page.reverse();
+        }
+        Ok(QueryPage::done(page, usize::try_from(total).unwrap_or_default()))
     }
 
     /// [`ResourceStore::groups_of`](scimkit_core::ResourceStore::groups_of), once.
