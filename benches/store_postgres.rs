@@ -1,6 +1,7 @@
 //! The PostgreSQL store next to the in-memory store: get by id, `userName eq`, a complex filter
-//! with sorting and paging, a page sorted by a non-ASCII attribute, and create, over 100,000 generated users (and 1,000,000 with
-//! `SCIM_BENCH_LARGE=1`).
+//! with sorting and paging, a page sorted by a non-ASCII attribute, cursor (keyset) pages at the
+//! start and near the end beside index pages there, and create, over 100,000 generated users
+//! (and 1,000,000 with `SCIM_BENCH_LARGE=1`).
 //!
 //! The PostgreSQL half needs `SCIM_TEST_POSTGRES_URL` (a database it may create schemas in);
 //! without it, only the in-memory store is measured; `SCIM_BENCH_MEMORY=0` measures PostgreSQL
@@ -18,8 +19,8 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scimkit_benches::generate_users;
 use scimkit_core::{
-    JsonObject, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey, SortOrder,
-    StoreKeys,
+    JsonObject, Keyset, Page, Query, Registry, ResourceStore, ResourceStoreExt, Scope, SortKey,
+    SortOrder, StoreKeys,
 };
 use scimkit_filter::Filter;
 use scimkit_store_memory::InMemoryStore;
@@ -200,6 +201,48 @@ fn bench_store(
             })
         })
     });
+
+    // RFC 9865 cursor pages: by keyset, the first page and one near the end cost the same;
+    // index paging beside them pays for its offset.
+    let deep_at = |sort: Option<&SortKey>| {
+        rt.block_on(async {
+            let mut query = Query::new(Page::new(n - 200, 1)).with_schema(&schema);
+            if let Some(sort) = sort {
+                query = query.with_sort(sort);
+            }
+            let page = store.query(scope, &query).await.unwrap().complete(&query);
+            Keyset::new(Keyset::position_of(&page.resources[0].resource, sort), false)
+        })
+    };
+    let start = Keyset::start();
+    let by_id = deep_at(None);
+    let by_name = deep_at(Some(&sort));
+    let pages: [(&str, Option<&Keyset>, Option<&SortKey>, usize); 6] = [
+        ("cursor_first_page", Some(&start), None, 1),
+        ("cursor_deep_page", Some(&by_id), None, 1),
+        ("index_deep_page", None, None, n - 199),
+        ("cursor_first_page_by_user_name", Some(&start), Some(&sort), 1),
+        ("cursor_deep_page_by_user_name", Some(&by_name), Some(&sort), 1),
+        ("index_deep_page_by_user_name", None, Some(&sort), n - 199),
+    ];
+    for (label, keyset, sort, start) in pages {
+        group.bench_function(BenchmarkId::new(label, name), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut query = Query::new(Page::new(start, 101)).with_schema(&schema);
+                    if let Some(keyset) = keyset {
+                        query = query.with_keyset(keyset);
+                    }
+                    if let Some(sort) = sort {
+                        query = query.with_sort(sort);
+                    }
+                    let page = store.query(scope, &query).await.unwrap().complete(&query);
+                    assert_eq!(page.resources.len(), 101, "{label}");
+                    black_box(page)
+                })
+            })
+        });
+    }
 
     let template = users[0].as_object().unwrap().clone();
     let counter = AtomicUsize::new(0);

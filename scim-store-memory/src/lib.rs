@@ -252,7 +252,13 @@ impl ResourceStore for InMemoryStore {
         let Some(slot) = self.tenant(scope.tenant) else {
             return Ok(QueryPage::done(Vec::new(), 0));
         };
-        let candidates = read(&slot.data).candidates(scope, query);
+        let candidates = {
+            let tenant = read(&slot.data);
+            if let Some(page) = tenant.id_range(scope, query) {
+                return Ok(page);
+            }
+            tenant.candidates(scope, query)
+        };
         Ok(table::select(&candidates, query))
     }
 

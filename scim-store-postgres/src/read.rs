@@ -168,6 +168,7 @@ impl PostgresStore {
             Ok(QueryPage::candidates(resources, execution, query.sort.is_none()))
         };
         let id = keyset.position.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let start = keyset.is_start();
         let key_attribute =
             query.sort.and_then(|sort| crate::plan::sort_key_attribute(scope, sort));
         let key: Option<String> =
@@ -176,6 +177,14 @@ impl PostgresStore {
         keyed.push(&id);
         let id_param = format!("${}::text", keyed.len());
         let (condition, order) = match (query.sort, key_attribute) {
+            (None, _) if start => ("TRUE".to_owned(), "r.id ASC".to_owned()),
+            (Some(sort), Some(_)) if start => {
+                let keys = match sort.order() {
+                    scimkit_core::SortOrder::Descending => "DESC NULLS FIRST",
+                    _ => "ASC NULLS LAST",
+                };
+                ("TRUE".to_owned(), format!("sk.key {keys}, r.id ASC"))
+            }
             (None, _) => match keyset.backward {
                 false => (format!("r.id > {id_param}"), "r.id ASC".to_owned()),
                 true => (format!("r.id < {id_param}"), "r.id DESC".to_owned()),
@@ -216,11 +225,20 @@ impl PostgresStore {
         );
         let sql = prepare_text(client, &sql, keyed.len()).await?;
         let rows = client.query(&sql, &keyed).await.map_err(backend)?;
-        let unfiltered = plan.unfiltered();
-        let counted = format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {from}");
-        let counted = prepare_text(client, &counted, params.len()).await?;
-        let row = client.query_one(&counted, params).await.map_err(backend)?;
-        let (total, unfiltered): (i64, bool) = (row.get(0), row.get(1));
+        // The total: every match, counted without the sort's join (which filters nothing).
+        let unjoined = from.replacen(&plan.join, "", 1);
+        let (total, unfiltered): (i64, bool) = if plan.exact {
+            let counted = format!("SELECT count(*) {unjoined}");
+            let counted = prepare_text(client, &counted, params.len()).await?;
+            (client.query_one(&counted, params).await.map_err(backend)?.get(0), false)
+        } else {
+            let unfiltered = plan.unfiltered();
+            let counted =
+                format!("SELECT count(*), coalesce(bool_or({unfiltered}), false) {unjoined}");
+            let counted = prepare_text(client, &counted, params.len()).await?;
+            let row = client.query_one(&counted, params).await.map_err(backend)?;
+            (row.get(0), row.get(1))
+        };
         if unfiltered {
             return candidates(false).await;
         }

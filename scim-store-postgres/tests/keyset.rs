@@ -41,12 +41,17 @@ async fn keyset_pages_match_the_in_memory_store() {
         json!({ "id": "u25", "userName": "NAME25" }),
         json!({ "id": "u07", "userName": "name24", "title": "t3" }),
         json!({ "id": "u40" }),
+        json!({}),
     ];
     for (sort, in_sql) in sorts {
         for (backward, position) in
             [false, true].into_iter().flat_map(|b| positions.iter().map(move |p| (b, p)))
         {
-            let keyset = Keyset::new(position.as_object().unwrap().clone(), backward);
+            let keyset = match position.as_object().unwrap() {
+                start if start.is_empty() && backward => continue,
+                start if start.is_empty() => Keyset::start(),
+                position => Keyset::new(position.clone(), backward),
+            };
             let mut query = Query::new(Page::new(1, 10)).with_schema(&schema).with_keyset(&keyset);
             if let Some(sort) = sort {
                 query = query.with_sort(sort);

@@ -184,8 +184,10 @@ impl ResourceManager {
         let CursorRequest { count, binding, keyset } = cursor;
         let wanted = count.saturating_add(1);
         let native = self.store.capabilities().keyset;
-        if let (Some(keyset), true) = (&keyset, native) {
-            query = query.with_keyset(keyset);
+        // A store that pages by keyset gets the first page as one too (from the start).
+        let start = Keyset::start();
+        if native {
+            query = query.with_keyset(keyset.as_ref().unwrap_or(&start));
         }
         if !native && keyset.is_some() {
             // Every match, to page here.

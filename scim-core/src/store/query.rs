@@ -55,6 +55,16 @@ impl Keyset {
         Self { position, backward }
     }
 
+    /// The first page: from the start, before any position (a position without an `id`).
+    pub fn start() -> Self {
+        Self { position: JsonObject::new(), backward: false }
+    }
+
+    /// Whether this is [`Keyset::start`]: the first page.
+    pub fn is_start(&self) -> bool {
+        !self.position.contains_key("id")
+    }
+
     /// What a keyset keeps of `resource` to start a page after it in the order of `sort`: its
     /// `id`, and the attribute it sorts by.
     pub fn position_of(resource: &JsonObject, sort: Option<&SortKey>) -> JsonObject {
@@ -87,6 +97,9 @@ impl Keyset {
     /// Whether `resource` belongs on this keyset's side of the position, in the order of
     /// `sort` (by `id` without one).
     pub fn admits(&self, resource: &JsonObject, sort: Option<&SortKey>) -> bool {
+        if self.is_start() {
+            return true;
+        }
         let ordering = order(sort, resource, &self.position);
         if self.backward { ordering == Ordering::Less } else { ordering == Ordering::Greater }
     }
@@ -97,9 +110,8 @@ fn order(sort: Option<&SortKey>, a: &JsonObject, b: &JsonObject) -> Ordering {
     match sort {
         Some(sort) => sort.compare_then_id(a, b),
         None => {
-            let id =
-                |r: &JsonObject| r.get("id").and_then(serde_json::Value::as_str).map(str::to_owned);
-            id(a).cmp(&id(b))
+            let (a, b) = (a.get("id"), b.get("id"));
+            a.and_then(serde_json::Value::as_str).cmp(&b.and_then(serde_json::Value::as_str))
         }
     }
 }

@@ -78,6 +78,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
     let everyone: BTreeSet<String> = ids.keys().cloned().collect();
 
     for query in [
+        "attributes=userName",
         "filter=userName%20sw%20%22walker%22",
         "sortBy=userName",
         "sortBy=userName&sortOrder=descending",
