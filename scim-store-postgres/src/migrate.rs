@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("migrations/0004_key_generations.sql")),
     (5, include_str!("migrations/0005_memberships.sql")),
     (6, include_str!("migrations/0006_tokens.sql")),
+    (7, include_str!("migrations/0007_counts.sql")),
 ];
 
 /// The advisory lock every migrating store takes, so that replicas starting together apply
