@@ -198,55 +198,79 @@ impl PostgresStore {
         let mut keyed: Vec<&(dyn ToSql + Sync)> = params.to_vec();
         keyed.push(&id);
         let id_param = format!("${}::text", keyed.len());
-        let (condition, order) = match (query.sort, key_attribute) {
-            (None, _) if start => ("TRUE".to_owned(), "r.id ASC".to_owned()),
-            (Some(sort), Some(_)) if start => {
-                let keys = match sort.order() {
-                    scimkit_core::SortOrder::Descending => "DESC NULLS FIRST",
-                    _ => "ASC NULLS LAST",
+        let n = query.page.count;
+        let rows: Vec<tokio_postgres::Row> = match (query.sort, key_attribute) {
+            (Some(_), None) => return candidates(plan.exact).await,
+            (None, _) => {
+                let (condition, order) = match (start, keyset.backward) {
+                    (true, _) => ("TRUE".to_owned(), "ASC"),
+                    (false, false) => (format!("r.id > {id_param}"), "ASC"),
+                    (false, true) => (format!("r.id < {id_param}"), "DESC"),
                 };
-                ("TRUE".to_owned(), format!("sk.key {keys}, r.id ASC"))
+                let sql = format!(
+                    "SELECT r.version, r.data {from} AND {condition} ORDER BY r.id {order} LIMIT {n}"
+                );
+                let sql = prepare_text(client, &sql, keyed.len()).await?;
+                client.query(&sql, &keyed).await.map_err(backend)?
             }
-            (None, _) => match keyset.backward {
-                false => (format!("r.id > {id_param}"), "r.id ASC".to_owned()),
-                true => (format!("r.id < {id_param}"), "r.id DESC".to_owned()),
-            },
             (Some(sort), Some(_)) => {
+                // The page travels up the keys going forward in ascending order or backward in
+                // descending order. Resources without the attribute (no key) sort last in
+                // ascending order and first in descending order: at the far end of an upward
+                // travel, at the near end of a downward one. Each segment is read in order
+                // from an index: the keys from the key table's, those without from the ids'.
                 let descending = sort.order() == scimkit_core::SortOrder::Descending;
-                // Forward in ascending order, or backward in descending order, goes up the keys.
                 let up = descending == keyset.backward;
                 let after_id = if keyset.backward { "<" } else { ">" };
-                // Missing values sort last in ascending order, first in descending order.
-                let nulls_ahead = up;
-                let condition = match &key {
-                    Some(key) => {
-                        keyed.push(key);
-                        let k = format!("${}::text", keyed.len());
-                        let beyond = if up { ">" } else { "<" };
-                        let nulls = if nulls_ahead { " OR sk.key IS NULL" } else { "" };
+                let (keys, ids) =
+                    (if up { "ASC" } else { "DESC" }, if keyset.backward { "DESC" } else { "ASC" });
+                let k = key.as_ref().map(|key| {
+                    keyed.push(key);
+                    format!("${}::text", keyed.len())
+                });
+                let key_condition = |beyond: &str| match &k {
+                    Some(k) => {
+                        // The first term bounds the key index's scan; the second breaks ties.
                         format!(
-                            "(sk.key {beyond} {k} OR (sk.key = {k} AND r.id {after_id} {id_param}){nulls})"
+                            "(sk.key {beyond}= {k} AND (sk.key {beyond} {k} OR r.id {after_id} {id_param}))"
                         )
                     }
-                    None => match nulls_ahead {
-                        true => format!("(sk.key IS NULL AND r.id {after_id} {id_param})"),
-                        false => format!(
-                            "(sk.key IS NOT NULL OR (sk.key IS NULL AND r.id {after_id} {id_param}))"
-                        ),
-                    },
+                    None => "TRUE".to_owned(),
                 };
-                let keys = if up { "ASC NULLS LAST" } else { "DESC NULLS FIRST" };
-                let ids = if keyset.backward { "DESC" } else { "ASC" };
-                (condition, format!("sk.key {keys}, r.id {ids}"))
+                let after = format!("r.id {after_id} {id_param}");
+                let all = "TRUE".to_owned();
+                // (keyed segment?, condition), in the order the page travels.
+                let segments: Vec<(bool, String)> = match (start, key.is_some(), up) {
+                    (true, _, true) => vec![(true, all.clone()), (false, all)],
+                    (true, _, false) => vec![(false, all.clone()), (true, all)],
+                    (false, true, true) => vec![(true, key_condition(">")), (false, all)],
+                    (false, true, false) => vec![(true, key_condition("<"))],
+                    (false, false, true) => vec![(false, after)],
+                    (false, false, false) => vec![(false, after), (true, all)],
+                };
+                let inner = from.replacen("LEFT JOIN", "JOIN", 1);
+                let mut rows = Vec::new();
+                for (keyed_segment, condition) in segments {
+                    let left = n.saturating_sub(rows.len());
+                    if left == 0 {
+                        break;
+                    }
+                    let sql = match keyed_segment {
+                        true => format!(
+                            "SELECT r.version, r.data {inner} AND {condition} \
+                             ORDER BY sk.key {keys}, r.id {ids} LIMIT {left}"
+                        ),
+                        false => format!(
+                            "SELECT r.version, r.data {from} AND sk.key IS NULL AND {condition} \
+                             ORDER BY r.id {ids} LIMIT {left}"
+                        ),
+                    };
+                    let sql = prepare_text(client, &sql, keyed.len()).await?;
+                    rows.extend(client.query(&sql, &keyed).await.map_err(backend)?);
+                }
+                rows
             }
-            (Some(_), None) => return candidates(plan.exact).await,
         };
-        let sql = format!(
-            "SELECT r.version, r.data {from} AND {condition} ORDER BY {order} LIMIT {}",
-            query.page.count
-        );
-        let sql = prepare_text(client, &sql, keyed.len()).await?;
-        let rows = client.query(&sql, &keyed).await.map_err(backend)?;
         // The total: every match, counted without the sort's join (which filters nothing), or
         // from the counts for an unfiltered query.
         let unjoined = from.replacen(&plan.join, "", 1);

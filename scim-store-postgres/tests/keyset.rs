@@ -25,6 +25,8 @@ async fn keyset_pages_match_the_in_memory_store() {
         let mut user = json!({ "id": format!("u{n:02}"), "userName": format!("{}ame{:02}", if n % 2 == 0 { "N" } else { "n" }, (n * 7) % 50) });
         if n % 3 > 0 {
             user["title"] = json!(format!("t{}", n % 4));
+            // externalId (an indexed key) is missing on a third of the users.
+            user["externalId"] = json!(format!("E{}", n % 7));
         }
         let user = user.as_object().unwrap().clone();
         pg.create(scope, user.clone()).await.unwrap();
@@ -41,6 +43,8 @@ async fn keyset_pages_match_the_in_memory_store() {
         json!({ "id": "u25", "userName": "NAME25" }),
         json!({ "id": "u07", "userName": "name24", "title": "t3" }),
         json!({ "id": "u40" }),
+        json!({ "id": "u12", "externalId": "e3" }),
+        json!({ "id": "u30", "userName": "name30" }),
         json!({}),
     ];
     for (sort, in_sql) in sorts {
