@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use scimkit_core::tokens::{TokenDigest, TokenRecord, TokenStore};
+use scimkit_core::tokens::{TokenDigest, TokenRecord, TokenStore, in_list};
 use scimkit_core::{Error, Result};
 use serde_json::{Value, json};
 
@@ -142,7 +142,7 @@ fn from_json(value: &Value) -> Option<TokenRecord> {
 impl TokenStore for FileTokens {
     async fn insert(&self, record: &TokenRecord) -> Result<()> {
         self.change(|records| {
-            if records.iter().any(|r| r.id == record.id || r.digest == record.digest) {
+            if !in_list::is_new(records, record) {
                 return Err(Error::Uniqueness { detail: "the token is already stored".to_owned() });
             }
             records.push(record.clone());
@@ -153,40 +153,22 @@ impl TokenStore for FileTokens {
     async fn list(&self, tenant: Option<&str>) -> Result<Vec<TokenRecord>> {
         let mut records: Vec<TokenRecord> =
             self.read()?.into_iter().filter(|r| tenant.is_none_or(|t| r.tenant == t)).collect();
-        records.sort_by(|a, b| (&a.tenant, a.created, &a.id).cmp(&(&b.tenant, b.created, &b.id)));
+        in_list::sort(&mut records);
         Ok(records)
     }
 
     async fn expire(&self, tenant: &str, at: SystemTime, keep: Option<&str>) -> Result<u64> {
-        self.change(|records| {
-            let mut changed = 0;
-            for record in records.iter_mut() {
-                let later = record.expires.is_none_or(|e| e > at);
-                if record.tenant == tenant && Some(record.id.as_str()) != keep && later {
-                    record.expires = Some(at);
-                    changed += 1;
-                }
-            }
-            Ok(changed)
-        })
+        self.change(|records| Ok(in_list::expire(records, tenant, at, keep)))
     }
 
     async fn record_use(&self, uses: &[(String, SystemTime)]) -> Result<()> {
         self.change(|records| {
-            for (id, at) in uses {
-                if let Some(record) = records.iter_mut().find(|r| &r.id == id) {
-                    record.last_used = record.last_used.max(Some(*at));
-                }
-            }
+            in_list::record_use(records, uses);
             Ok(())
         })
     }
 
     async fn remove_expired(&self, before: SystemTime) -> Result<u64> {
-        self.change(|records| {
-            let len = records.len();
-            records.retain(|r| r.expires.is_none_or(|e| e > before));
-            Ok(u64::try_from(len - records.len()).unwrap_or(u64::MAX))
-        })
+        self.change(|records| Ok(in_list::remove_expired(records, before)))
     }
 }

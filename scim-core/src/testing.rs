@@ -187,6 +187,32 @@ pub(crate) fn sender(
     }
 }
 
+/// A User body for a create with `name` as its `userName`.
+fn user_body(name: &str) -> String {
+    json!({ "schemas": [crate::schema::urn::SCHEMA_USER], "userName": name }).to_string()
+}
+
+/// A Group body for a create: `name` and the ids of its `members`.
+fn group_body(name: &str, members: &[&str]) -> String {
+    let members: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
+    json!({ "schemas": [crate::schema::urn::SCHEMA_GROUP], "displayName": name, "members": members })
+        .to_string()
+}
+
+/// `text` with every character a query string cannot carry as it is percent-encoded.
+fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 fn tenant(name: &str) -> String {
     format!("{name}-{}", uuid::Uuid::new_v4())
 }

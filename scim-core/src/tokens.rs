@@ -83,6 +83,60 @@ pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
     async fn remove_expired(&self, before: SystemTime) -> Result<u64>;
 }
 
+/// What a [`TokenStore`] that keeps its records in a list does with them, for stores in memory
+/// or in a file: the contract's `expire`, `record_use` and `remove_expired` on `records`, and
+/// its order for `list`.
+pub mod in_list {
+    use std::time::SystemTime;
+
+    use super::TokenRecord;
+
+    /// Makes the tokens of `tenant` (but `keep`) expire at `at` if they would not before;
+    /// returns how many changed.
+    pub fn expire(
+        records: &mut [TokenRecord],
+        tenant: &str,
+        at: SystemTime,
+        keep: Option<&str>,
+    ) -> u64 {
+        let mut changed = 0;
+        for record in records.iter_mut() {
+            let later = record.expires.is_none_or(|e| e > at);
+            if record.tenant == tenant && Some(record.id.as_str()) != keep && later {
+                record.expires = Some(at);
+                changed += 1;
+            }
+        }
+        changed
+    }
+
+    /// Raises the `last_used` of the tokens named in `uses`.
+    pub fn record_use(records: &mut [TokenRecord], uses: &[(String, SystemTime)]) {
+        for (id, at) in uses {
+            if let Some(record) = records.iter_mut().find(|r| &r.id == id) {
+                record.last_used = record.last_used.max(Some(*at));
+            }
+        }
+    }
+
+    /// Deletes the tokens that expired at or before `before`; returns how many.
+    pub fn remove_expired(records: &mut Vec<TokenRecord>, before: SystemTime) -> u64 {
+        let len = records.len();
+        records.retain(|r| r.expires.is_none_or(|e| e > before));
+        u64::try_from(len - records.len()).unwrap_or(u64::MAX)
+    }
+
+    /// Orders `records` as `list` returns them: by tenant, then creation.
+    pub fn sort(records: &mut [TokenRecord]) {
+        records.sort_by(|a, b| (&a.tenant, a.created, &a.id).cmp(&(&b.tenant, b.created, &b.id)));
+    }
+
+    /// Whether `record` may be added beside `records`: its id and digest are new.
+    pub fn is_new(records: &[TokenRecord], record: &TokenRecord) -> bool {
+        !records.iter().any(|r| r.id == record.id || r.digest == record.digest)
+    }
+}
+
 /// Onboarding, rotation and revocation of tenants' tokens over a [`TokenStore`].
 #[derive(Debug, Clone)]
 pub struct Tenants {

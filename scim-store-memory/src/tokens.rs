@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use scimkit_core::tokens::{TokenRecord, TokenStore};
+use scimkit_core::tokens::{TokenRecord, TokenStore, in_list};
 use scimkit_core::{Error, Result};
 
 /// A [`TokenStore`] in memory, for one process (tests, an embedded service whose tokens come
@@ -35,7 +35,7 @@ impl InMemoryTokens {
 impl TokenStore for InMemoryTokens {
     async fn insert(&self, record: &TokenRecord) -> Result<()> {
         let mut records = self.lock();
-        if records.iter().any(|r| r.id == record.id || r.digest == record.digest) {
+        if !in_list::is_new(&records, record) {
             return Err(Error::Uniqueness { detail: "the token is already stored".to_owned() });
         }
         records.push(record.clone());
@@ -45,36 +45,20 @@ impl TokenStore for InMemoryTokens {
     async fn list(&self, tenant: Option<&str>) -> Result<Vec<TokenRecord>> {
         let mut out: Vec<TokenRecord> =
             self.lock().iter().filter(|r| tenant.is_none_or(|t| r.tenant == t)).cloned().collect();
-        out.sort_by(|a, b| (&a.tenant, a.created, &a.id).cmp(&(&b.tenant, b.created, &b.id)));
+        in_list::sort(&mut out);
         Ok(out)
     }
 
     async fn expire(&self, tenant: &str, at: SystemTime, keep: Option<&str>) -> Result<u64> {
-        let mut changed = 0;
-        for record in self.lock().iter_mut() {
-            let later = record.expires.is_none_or(|e| e > at);
-            if record.tenant == tenant && Some(record.id.as_str()) != keep && later {
-                record.expires = Some(at);
-                changed += 1;
-            }
-        }
-        Ok(changed)
+        Ok(in_list::expire(&mut self.lock(), tenant, at, keep))
     }
 
     async fn record_use(&self, uses: &[(String, SystemTime)]) -> Result<()> {
-        let mut records = self.lock();
-        for (id, at) in uses {
-            if let Some(record) = records.iter_mut().find(|r| &r.id == id) {
-                record.last_used = record.last_used.max(Some(*at));
-            }
-        }
+        in_list::record_use(&mut self.lock(), uses);
         Ok(())
     }
 
     async fn remove_expired(&self, before: SystemTime) -> Result<u64> {
-        let mut records = self.lock();
-        let len = records.len();
-        records.retain(|r| r.expires.is_none_or(|e| e > before));
-        Ok(u64::try_from(len - records.len()).unwrap_or(u64::MAX))
+        Ok(in_list::remove_expired(&mut self.lock(), before))
     }
 }

@@ -58,42 +58,10 @@ impl ResourceManager {
         request: &SearchRequest,
         cursor: &str,
     ) -> Result<CursorRequest> {
-        if request.start_index.is_some() {
-            return Err(Error::invalid_value(
-                "startIndex and cursor ask for two kinds of paging: send one of them",
-            ));
-        }
-        let count = self.page_of(request).count;
-        let descending = request.sort_order == Some(SortOrder::Descending);
-        let binding = binding(request.filter.as_deref(), request.sort_by.as_deref(), descending);
-        if cursor.trim().is_empty() {
-            return Ok(CursorRequest { count, binding, keyset: None });
-        }
-        let now = self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        let state = CursorState::decode(cursor, &self.config.cursors, now)?;
-        let ours = state.tenant == tenant
-            && state.resource_type == schema.resource_type().name
-            && state.binding == binding;
-        if !ours {
-            return Err(Error::InvalidCursor {
-                detail: "the cursor is not one this service gave for this query; start again \
-                         with an empty cursor"
-                    .to_owned(),
-            });
-        }
-        if state.count != count {
-            return Err(Error::InvalidCount {
-                detail: format!(
-                    "a cursor page keeps the count its query began with ({})",
-                    state.count
-                ),
-            });
-        }
-        Ok(CursorRequest {
-            count,
-            binding,
-            keyset: Some(Keyset::new(state.position, state.backward)),
-        })
+        let (count, binding, state) =
+            self.read_cursor(tenant, &schema.resource_type().name, request, cursor)?;
+        let keyset = state.map(|state| Keyset::new(state.position, state.backward));
+        Ok(CursorRequest { count, binding, keyset })
     }
 
     /// Reads the cursor of a root `/.search` (`cursor`: empty for the first page).
@@ -107,6 +75,30 @@ impl ResourceManager {
         request: &SearchRequest,
         cursor: &str,
     ) -> Result<RootCursor> {
+        let (count, binding, state) = self.read_cursor(tenant, ROOT, request, cursor)?;
+        let Some(state) = state else {
+            return Ok(RootCursor { count, type_index: 0, position: None, binding });
+        };
+        let type_index = state
+            .position
+            .get("type")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|i| usize::try_from(i).ok())
+            .ok_or_else(not_ours)?;
+        let position = state.position.get("at").and_then(serde_json::Value::as_object).cloned();
+        Ok(RootCursor { count, type_index, position, binding })
+    }
+
+    /// The page size of a cursor-paged `request` for `resource_type`, what its cursors bind,
+    /// and its cursor's state (none for the first page), checked against the tenant, the type,
+    /// the query and the count.
+    fn read_cursor(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        request: &SearchRequest,
+        cursor: &str,
+    ) -> Result<(usize, String, Option<CursorState>)> {
         if request.start_index.is_some() {
             return Err(Error::invalid_value(
                 "startIndex and cursor ask for two kinds of paging: send one of them",
@@ -116,17 +108,14 @@ impl ResourceManager {
         let descending = request.sort_order == Some(SortOrder::Descending);
         let binding = binding(request.filter.as_deref(), request.sort_by.as_deref(), descending);
         if cursor.trim().is_empty() {
-            return Ok(RootCursor { count, type_index: 0, position: None, binding });
+            return Ok((count, binding, None));
         }
-        let now = self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        let state = CursorState::decode(cursor, &self.config.cursors, now)?;
-        let invalid = || Error::InvalidCursor {
-            detail: "the cursor is not one this service gave for this query; start again with \
-                     an empty cursor"
-                .to_owned(),
-        };
-        if state.tenant != tenant || state.resource_type != ROOT || state.binding != binding {
-            return Err(invalid());
+        let state = CursorState::decode(cursor, &self.config.cursors, self.unix_seconds())?;
+        if state.tenant != tenant
+            || state.resource_type != resource_type
+            || state.binding != binding
+        {
+            return Err(not_ours());
         }
         if state.count != count {
             return Err(Error::InvalidCount {
@@ -136,14 +125,12 @@ impl ResourceManager {
                 ),
             });
         }
-        let type_index = state
-            .position
-            .get("type")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|i| usize::try_from(i).ok())
-            .ok_or_else(invalid)?;
-        let position = state.position.get("at").and_then(serde_json::Value::as_object).cloned();
-        Ok(RootCursor { count, type_index, position, binding })
+        Ok((count, binding, Some(state)))
+    }
+
+    /// Now, in seconds since the Unix epoch, by the manager's clock.
+    fn unix_seconds(&self) -> u64 {
+        self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
     }
 
     /// The cursor of the root page that starts at the type `type_index`, after `after` (a
@@ -168,7 +155,7 @@ impl ResourceManager {
             count: root.count,
             position,
             backward: false,
-            issued: self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+            issued: self.unix_seconds(),
         }
         .encode(&self.config.cursors)
     }
@@ -218,7 +205,7 @@ impl ResourceManager {
                 count,
                 position: Keyset::position_of(&resource.resource, query.sort),
                 backward,
-                issued: self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+                issued: self.unix_seconds(),
             }
             .encode(&self.config.cursors)
         };
@@ -241,5 +228,14 @@ impl ResourceManager {
             next_cursor: if count == 0 { None } else { next },
             previous_cursor: if count == 0 { None } else { previous },
         })
+    }
+}
+
+/// The answer to a cursor this service did not give for this query (or that was altered).
+fn not_ours() -> Error {
+    Error::InvalidCursor {
+        detail: "the cursor is not one this service gave for this query; start again with an \
+                 empty cursor"
+            .to_owned(),
     }
 }

@@ -7,26 +7,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Answer, service_for, tenant};
+use super::{Answer, encode_query, service_for, tenant, user_body};
 use crate::config::Limits;
 use crate::store::DynResourceStore;
-
-fn user(name: &str) -> String {
-    json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name })
-        .to_string()
-}
-
-/// `text` percent-encoded for a query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 fn names(page: &Value) -> Vec<String> {
     page["Resources"]
@@ -47,7 +30,7 @@ async fn walk(
     let mut pages = Vec::new();
     let mut cursor = String::new();
     loop {
-        let path = format!("/Users?{query}&count={count}&cursor={}", encode(&cursor));
+        let path = format!("/Users?{query}&count={count}&cursor={}", encode_query(&cursor));
         let (status, page) = send("GET", path, None).await;
         assert_eq!(status, 200, "{page}");
         assert!(names(&page).len() <= count, "{page}");
@@ -71,7 +54,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
     let mut ids = HashMap::new();
     for n in 0..47 {
         let name = format!("walker{n:02}");
-        let (status, created) = send("POST", "/Users".to_owned(), Some(user(&name))).await;
+        let (status, created) = send("POST", "/Users".to_owned(), Some(user_body(&name))).await;
         assert_eq!(status, 201, "{created}");
         ids.insert(name, created["id"].as_str().unwrap_or_default().to_owned());
     }
@@ -98,7 +81,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
         let mut back = vec![names(&last)];
         let mut page = last.clone();
         while let Some(previous) = page["previousCursor"].as_str() {
-            let path = format!("/Users?{query}&count=10&cursor={}", encode(previous));
+            let path = format!("/Users?{query}&count=10&cursor={}", encode_query(previous));
             let (status, body) = send("GET", path, None).await;
             assert_eq!(status, 200, "{body}");
             assert!(body.get("nextCursor").is_some(), "a page before another has a next one");
@@ -136,21 +119,23 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
     let mut edited = cursor.clone().into_bytes();
     edited[5] = if edited[5] == b'A' { b'B' } else { b'A' };
     let edited = String::from_utf8(edited).unwrap_or_default();
-    refused(format!("{base}&count=20&cursor={}", encode(&edited)), "invalidCursor").await;
+    refused(format!("{base}&count=20&cursor={}", encode_query(&edited)), "invalidCursor").await;
     refused(format!("{base}&count=20&cursor=not-a-cursor"), "invalidCursor").await;
-    refused(format!("sortBy=userName&count=20&cursor={}", encode(&cursor)), "invalidCursor").await;
+    refused(format!("sortBy=userName&count=20&cursor={}", encode_query(&cursor)), "invalidCursor")
+        .await;
     refused(
-        format!("{base}&sortOrder=descending&count=20&cursor={}", encode(&cursor)),
+        format!("{base}&sortOrder=descending&count=20&cursor={}", encode_query(&cursor)),
         "invalidCursor",
     )
     .await;
-    refused(format!("{base}&count=5&cursor={}", encode(&cursor)), "invalidCount").await;
+    refused(format!("{base}&count=5&cursor={}", encode_query(&cursor)), "invalidCount").await;
     refused(format!("{base}&count=20&startIndex=1&cursor="), "invalidValue").await;
     let stranger = service_for(store.clone(), tenant("cursors-other"), Limits::default());
     let (status, body) =
-        stranger("GET", format!("/Users?{base}&count=20&cursor={}", encode(&cursor)), None).await;
+        stranger("GET", format!("/Users?{base}&count=20&cursor={}", encode_query(&cursor)), None)
+            .await;
     assert_eq!((status, body["scimType"].as_str()), (400, Some("invalidCursor")), "{body}");
-    let groups = format!("/Groups?{base}&count=20&cursor={}", encode(&cursor));
+    let groups = format!("/Groups?{base}&count=20&cursor={}", encode_query(&cursor));
     let (status, _) = send("GET", groups.replace("&sortBy=userName", ""), None).await;
     assert_eq!(status, 400, "a User cursor is not a Group cursor");
 
@@ -163,7 +148,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
     let mut cursor = String::new();
     let mut round = 0;
     loop {
-        let path = format!("/Users?sortBy=userName&count=6&cursor={}", encode(&cursor));
+        let path = format!("/Users?sortBy=userName&count=6&cursor={}", encode_query(&cursor));
         let (status, page) = send("GET", path, None).await;
         assert_eq!(status, 200, "{page}");
         seen.extend(names(&page));
@@ -175,7 +160,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
         for name in
             [format!("aaa-new{round}"), format!("zzz-new{round}"), format!("walker{round:02}x")]
         {
-            let (status, _) = send("POST", "/Users".to_owned(), Some(user(&name))).await;
+            let (status, _) = send("POST", "/Users".to_owned(), Some(user_body(&name))).await;
             assert_eq!(status, 201);
         }
         round += 1;

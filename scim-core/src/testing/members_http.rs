@@ -5,24 +5,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{service_for, tenant};
+use super::{group_body, service_for, tenant, user_body};
 use crate::config::Limits;
 use crate::store::DynResourceStore;
-
-fn user(name: &str) -> String {
-    json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name })
-        .to_string()
-}
-
-fn group(name: &str, members: &[&str]) -> String {
-    let members: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-        "displayName": name,
-        "members": members,
-    })
-    .to_string()
-}
 
 fn add_member(id: &str) -> String {
     json!({
@@ -46,24 +31,25 @@ fn member_values(group: &Value) -> Vec<String> {
 /// members already listed stay valid.
 pub async fn members_must_exist(store: Arc<DynResourceStore>) {
     let send = service_for(store.clone(), tenant("members"), Limits::default());
-    let (status, ann) = send("POST", "/Users".to_owned(), Some(user("ann"))).await;
+    let (status, ann) = send("POST", "/Users".to_owned(), Some(user_body("ann"))).await;
     assert_eq!(status, 201, "{ann}");
     let ann = ann["id"].as_str().unwrap().to_owned();
-    let (status, staff) = send("POST", "/Groups".to_owned(), Some(group("staff", &[&ann]))).await;
+    let (status, staff) =
+        send("POST", "/Groups".to_owned(), Some(group_body("staff", &[&ann]))).await;
     assert_eq!(status, 201, "{staff}");
     let staff = staff["id"].as_str().unwrap().to_owned();
     let (status, nested) =
-        send("POST", "/Groups".to_owned(), Some(group("nested", &[&staff, &ann]))).await;
+        send("POST", "/Groups".to_owned(), Some(group_body("nested", &[&staff, &ann]))).await;
     assert_eq!(status, 201, "a group may hold a group: {nested}");
 
     let other = service_for(store, tenant("members-other"), Limits::default());
-    let (_, stranger) = other("POST", "/Users".to_owned(), Some(user("bob"))).await;
+    let (_, stranger) = other("POST", "/Users".to_owned(), Some(user_body("bob"))).await;
     let stranger = stranger["id"].as_str().unwrap().to_owned();
     let path = format!("/Groups/{staff}");
     let refused = [
-        ("POST", "/Groups".to_owned(), group("ghosts", &["no-such-id"])),
-        ("POST", "/Groups".to_owned(), group("strangers", &[&stranger])),
-        ("PUT", path.clone(), group("staff", &[&ann, "no-such-id"])),
+        ("POST", "/Groups".to_owned(), group_body("ghosts", &["no-such-id"])),
+        ("POST", "/Groups".to_owned(), group_body("strangers", &[&stranger])),
+        ("PUT", path.clone(), group_body("staff", &[&ann, "no-such-id"])),
         ("PATCH", path.clone(), add_member("no-such-id")),
         ("PATCH", path.clone(), add_member(&stranger)),
     ];
@@ -102,7 +88,7 @@ pub async fn members_must_exist(store: Arc<DynResourceStore>) {
         send("GET", "/Groups?filter=members%20eq%20%22no-such-id%22".to_owned(), None).await;
     assert_eq!(none["totalResults"], 0);
     // Re-listing a member and adding a real one still work.
-    let (status, _) = send("PUT", path.clone(), Some(group("staff", &[&ann]))).await;
+    let (status, _) = send("PUT", path.clone(), Some(group_body("staff", &[&ann]))).await;
     assert_eq!(status, 200);
     let (status, reply) = send("PATCH", path, Some(add_member(&staff))).await;
     assert!(matches!(status, 200 | 204), "a group may list itself: {reply}");
@@ -113,12 +99,13 @@ pub async fn members_must_exist(store: Arc<DynResourceStore>) {
 /// removes the membership) or is refused as naming an unknown member.
 pub async fn deletes_racing_member_adds(store: Arc<DynResourceStore>) {
     let send = Arc::new(service_for(store, tenant("member-race"), Limits::default()));
-    let (status, created) = send("POST", "/Groups".to_owned(), Some(group("racing", &[]))).await;
+    let (status, created) =
+        send("POST", "/Groups".to_owned(), Some(group_body("racing", &[]))).await;
     assert_eq!(status, 201, "{created}");
     let path = format!("/Groups/{}", created["id"].as_str().unwrap());
     for round in 0..25 {
         let (status, user) =
-            send("POST", "/Users".to_owned(), Some(user(&format!("r{round}")))).await;
+            send("POST", "/Users".to_owned(), Some(user_body(&format!("r{round}")))).await;
         assert_eq!(status, 201, "{user}");
         let id = user["id"].as_str().unwrap().to_owned();
         let adding = {

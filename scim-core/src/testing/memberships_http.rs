@@ -6,44 +6,15 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{service_for, tenant};
+use super::{encode_query, group_body, service_for, tenant, user_body};
 use crate::config::Limits;
 use crate::store::DynResourceStore;
 
 const USERS: &str = "/Users";
 
-fn user(name: &str) -> String {
-    json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name })
-        .to_string()
-}
-
-fn group(name: &str, members: &[&str]) -> String {
-    let members: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-        "displayName": name,
-        "members": members,
-    })
-    .to_string()
-}
-
 fn patch(operation: Value) -> String {
     json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [operation] })
         .to_string()
-}
-
-/// `text` with the characters a query string cannot carry as they are percent-encoded.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(byte));
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -67,13 +38,13 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
     let send = service_for(store, tenant("memberships"), Limits::default());
     let mut ids = std::collections::HashMap::new();
     for name in ["ann", "bob", "cid", "dan", "eve"] {
-        let (status, created) = send("POST", USERS.to_owned(), Some(user(name))).await;
+        let (status, created) = send("POST", USERS.to_owned(), Some(user_body(name))).await;
         assert_eq!(status, 201, "{created}");
         ids.insert(name, created["id"].as_str().unwrap().to_owned());
     }
     let add_group = async |name: &str, members: &[&str]| {
         let (status, created) =
-            send("POST", "/Groups".to_owned(), Some(group(name, members))).await;
+            send("POST", "/Groups".to_owned(), Some(group_body(name, members))).await;
         assert_eq!(status, 201, "{created}");
         created["id"].as_str().unwrap().to_owned()
     };
@@ -145,7 +116,7 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
         list
     };
     let found = async |filter: String| {
-        let list = list(format!("filter={}&sortBy=userName", encode(&filter))).await;
+        let list = list(format!("filter={}&sortBy=userName", encode_query(&filter))).await;
         let names = names(&list);
         assert_eq!(list["totalResults"], names.len(), "{filter}: {list}");
         names
@@ -174,7 +145,7 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
     }
 
     // Sorting and paging over a membership filter: descending by userName, the second of 3.
-    let filter = encode(&format!("groups eq \"{platform}\""));
+    let filter = encode_query(&format!("groups eq \"{platform}\""));
     let page =
         list(format!("filter={filter}&sortBy=userName&sortOrder=descending&startIndex=2&count=1"))
             .await;
@@ -199,12 +170,12 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
         format!("members.value eq \"{}\"", ids["ann"]),
     ] {
         let (status, groups) =
-            send("GET", format!("/Groups?filter={}", encode(&filter)), None).await;
+            send("GET", format!("/Groups?filter={}", encode_query(&filter)), None).await;
         assert_eq!(status, 200, "{groups}");
         assert_eq!(groups["totalResults"], 1, "{filter}: {groups}");
         assert_eq!(groups["Resources"][0]["id"], eng.as_str(), "{filter}");
     }
-    let by_id = format!("/Groups?filter={}", encode(&format!("id eq \"{platform}\"")));
+    let by_id = format!("/Groups?filter={}", encode_query(&format!("id eq \"{platform}\"")));
     let (_, groups) = send("GET", by_id, None).await;
     assert_eq!(groups["Resources"][0]["displayName"], "Platform", "{groups}");
 
