@@ -199,6 +199,16 @@ fn group_body(name: &str, members: &[&str]) -> String {
         .to_string()
 }
 
+/// The `userName` of each resource of a ListResponse.
+fn user_names(list: &Value) -> Vec<String> {
+    list["Resources"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// `text` with every character a query string cannot carry as it is percent-encoded.
 fn encode_query(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -7,18 +7,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Answer, encode_query, service_for, tenant, user_body};
+use super::{Answer, encode_query, service_for, tenant, user_body, user_names};
 use crate::config::Limits;
 use crate::store::DynResourceStore;
-
-fn names(page: &Value) -> Vec<String> {
-    page["Resources"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {page}"))
-        .iter()
-        .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
 
 /// Walks `query` forward with pages of `count` from the first page; returns each page's user
 /// names and the last page's body.
@@ -33,9 +24,9 @@ async fn walk(
         let path = format!("/Users?{query}&count={count}&cursor={}", encode_query(&cursor));
         let (status, page) = send("GET", path, None).await;
         assert_eq!(status, 200, "{page}");
-        assert!(names(&page).len() <= count, "{page}");
+        assert!(user_names(&page).len() <= count, "{page}");
         assert_eq!(page.get("previousCursor").is_some(), !pages.is_empty(), "{page}");
-        pages.push(names(&page));
+        pages.push(user_names(&page));
         assert!(pages.len() < 1000, "the walk does not end");
         match page["nextCursor"].as_str() {
             Some(next) => cursor = next.to_owned(),
@@ -78,14 +69,14 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
             assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
         }
         // Back from the last page, page by page, to the first (which has no previousCursor).
-        let mut back = vec![names(&last)];
+        let mut back = vec![user_names(&last)];
         let mut page = last.clone();
         while let Some(previous) = page["previousCursor"].as_str() {
             let path = format!("/Users?{query}&count=10&cursor={}", encode_query(previous));
             let (status, body) = send("GET", path, None).await;
             assert_eq!(status, 200, "{body}");
             assert!(body.get("nextCursor").is_some(), "a page before another has a next one");
-            back.push(names(&body));
+            back.push(user_names(&body));
             page = body;
             assert!(back.len() <= pages.len(), "{query}: the walk back overshoots");
         }
@@ -100,12 +91,12 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
     });
     let (status, first) = send("POST", "/Users/.search".to_owned(), Some(search.to_string())).await;
     assert_eq!(status, 200, "{first}");
-    assert_eq!(names(&first).len(), 20);
+    assert_eq!(user_names(&first).len(), 20);
     let mut next = search.clone();
     next["cursor"] = first["nextCursor"].clone();
     let (status, second) = send("POST", "/Users/.search".to_owned(), Some(next.to_string())).await;
     assert_eq!(status, 200, "{second}");
-    assert_eq!(names(&second)[0], "walker20");
+    assert_eq!(user_names(&second)[0], "walker20");
 
     // Refusals, with the RFC 9865 scimTypes.
     let cursor = first["nextCursor"].as_str().unwrap_or_default().to_owned();
@@ -151,7 +142,7 @@ pub async fn cursor_walks_over_http(store: Arc<DynResourceStore>) {
         let path = format!("/Users?sortBy=userName&count=6&cursor={}", encode_query(&cursor));
         let (status, page) = send("GET", path, None).await;
         assert_eq!(status, 200, "{page}");
-        seen.extend(names(&page));
+        seen.extend(user_names(&page));
         // Between pages: one user deleted, one created (before and after the walk's place).
         if let Some(id) = doomed.get(round) {
             let (status, _) = send("DELETE", format!("/Users/{id}"), None).await;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{encode_query, group_body, service_for, tenant, user_body};
+use super::{encode_query, group_body, service_for, tenant, user_body, user_names};
 use crate::config::Limits;
 use crate::store::DynResourceStore;
 
@@ -15,15 +15,6 @@ const USERS: &str = "/Users";
 fn patch(operation: Value) -> String {
     json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [operation] })
         .to_string()
-}
-
-fn names(list: &Value) -> Vec<String> {
-    list["Resources"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 /// Memberships of a tenant with nesting (eng in platform in company) and a cycle (ring-a and
@@ -117,7 +108,7 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
     };
     let found = async |filter: String| {
         let list = list(format!("filter={}&sortBy=userName", encode_query(&filter))).await;
-        let names = names(&list);
+        let names = user_names(&list);
         assert_eq!(list["totalResults"], names.len(), "{filter}: {list}");
         names
     };
@@ -149,7 +140,10 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
     let page =
         list(format!("filter={filter}&sortBy=userName&sortOrder=descending&startIndex=2&count=1"))
             .await;
-    assert_eq!((page["totalResults"].clone(), names(&page)), (json!(3), vec!["bob".to_owned()]));
+    assert_eq!(
+        (page["totalResults"].clone(), user_names(&page)),
+        (json!(3), vec!["bob".to_owned()])
+    );
     let counted = list(format!("filter={filter}&count=0")).await;
     assert_eq!(counted["totalResults"], 3, "{counted}");
     let projected = list(format!("filter={filter}&attributes=userName")).await;
@@ -161,7 +155,7 @@ pub async fn memberships_over_http(store: Arc<DynResourceStore>) {
     });
     let (status, searched) =
         send("POST", "/Users/.search".to_owned(), Some(search.to_string())).await;
-    assert_eq!((status, names(&searched)), (200, vec!["ann".to_owned(), "bob".to_owned()]));
+    assert_eq!((status, user_names(&searched)), (200, vec!["ann".to_owned(), "bob".to_owned()]));
 
     // Groups by member, as clients check a membership.
     for filter in [
