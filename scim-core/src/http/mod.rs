@@ -26,4 +26,5 @@ pub use operation::{Operation, OperationKind};
 pub use rate::RateLimit;
 pub use service::{DiscoveryAccess, SCIM_MEDIA_TYPE, ScimService, ScimServiceBuilder, Tenancy};
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use tower::{ScimTowerService, TowerBody};

@@ -46,6 +46,7 @@ impl ScimTowerService {
 
 impl ScimService {
     /// This service as a `tower::Service` (see [`ScimTowerService`]).
+    #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
     pub fn into_tower(self) -> ScimTowerService {
         ScimTowerService::new(self)
     }
