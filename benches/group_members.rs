@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scimkit_benches::{generate_users, ready};
+use scimkit_benches::{generate_users, ready, service_request};
 use scimkit_core::http::{BearerTokens, Principal, ScimService};
 use scimkit_core::{Registry, ResourceManager, ResourceStoreExt, Scope, StoreKeys};
 use scimkit_store_memory::InMemoryStore;
@@ -23,17 +23,6 @@ fn sizes() -> Vec<usize> {
         sizes.push(1_000_000);
     }
     sizes
-}
-
-fn request(method: &str, uri: &str, body: Vec<u8>) -> http::Request<Vec<u8>> {
-    let mut request = http::Request::new(body);
-    *request.method_mut() = method.parse().unwrap();
-    *request.uri_mut() = uri.parse().unwrap();
-    let headers = request.headers_mut();
-    headers.insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
-    headers.insert("authorization", http::HeaderValue::from_static("Bearer bench-token"));
-    headers.insert("content-type", http::HeaderValue::from_static("application/scim+json"));
-    request
 }
 
 /// A store with `n + 1` users and one group listing the first `n`; the group's id and the
@@ -78,7 +67,7 @@ fn group_members(c: &mut Criterion) {
         let tokens = BearerTokens::new().with_token("bench-token", Principal::new("default", "b"));
         let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
         let handle = |method: &str, uri: &str, body: Vec<u8>| {
-            runtime.block_on(service.handle(request(method, uri, body)))
+            runtime.block_on(service.handle(service_request(method, uri, body)))
         };
 
         let mut group = c.benchmark_group(format!("group_members/{n}"));

@@ -8,23 +8,13 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use scimkit_benches::service_request;
 use scimkit_core::ResourceManager;
 use scimkit_core::http::{BearerTokens, Principal, ScimService};
 use scimkit_store_memory::InMemoryStore;
 use serde_json::json;
 
 const TOKEN: &str = "bench-token";
-
-fn request(method: &str, uri: &str, body: Vec<u8>) -> http::Request<Vec<u8>> {
-    let mut request = http::Request::new(body);
-    *request.method_mut() = method.parse().unwrap_or_default();
-    *request.uri_mut() = uri.parse().unwrap_or_default();
-    let headers = request.headers_mut();
-    headers.insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
-    headers.insert("authorization", http::HeaderValue::from_static("Bearer bench-token"));
-    headers.insert("content-type", http::HeaderValue::from_static("application/scim+json"));
-    request
-}
 
 fn user(n: usize) -> Vec<u8> {
     json!({
@@ -47,7 +37,8 @@ fn http_handle(c: &mut Criterion) {
     let service = ScimService::builder(manager, tokens).base_path("/scim/v2").build();
     let mut patch_target = String::new();
     for n in 0..1000 {
-        let response = runtime.block_on(service.handle(request("POST", "/scim/v2/Users", user(n))));
+        let response =
+            runtime.block_on(service.handle(service_request("POST", "/scim/v2/Users", user(n))));
         assert_eq!(response.status(), 201);
         if n == 500 {
             let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
@@ -59,7 +50,8 @@ fn http_handle(c: &mut Criterion) {
     let uri = "/scim/v2/Users?filter=userName%20eq%20%22user500%22";
     group.bench_function("get_by_filter", |b| {
         b.iter(|| {
-            let response = runtime.block_on(service.handle(request("GET", uri, Vec::new())));
+            let response =
+                runtime.block_on(service.handle(service_request("GET", uri, Vec::new())));
             debug_assert_eq!(response.status(), 200);
             black_box(response)
         })
@@ -69,8 +61,11 @@ fn http_handle(c: &mut Criterion) {
     group.bench_function("post", |b| {
         b.iter(|| {
             let n = next.replace(next.get() + 1);
-            let response =
-                runtime.block_on(service.handle(request("POST", "/scim/v2/Users", user(n))));
+            let response = runtime.block_on(service.handle(service_request(
+                "POST",
+                "/scim/v2/Users",
+                user(n),
+            )));
             debug_assert_eq!(response.status(), 201);
             black_box(response)
         })
@@ -89,7 +84,7 @@ fn http_handle(c: &mut Criterion) {
                 ]
             });
             let response =
-                runtime.block_on(service.handle(request("PATCH", &path, body.to_string().into_bytes())));
+                runtime.block_on(service.handle(service_request("PATCH", &path, body.to_string().into_bytes())));
             debug_assert_eq!(response.status(), 200);
             black_box(response)
         })
@@ -133,7 +128,7 @@ fn bulk_chain(c: &mut Criterion) {
                         BearerTokens::new().with_token(TOKEN, Principal::new("default", "bench"));
                     let service =
                         ScimService::builder(manager, tokens).base_path("/scim/v2").build();
-                    (service, request("POST", "/scim/v2/Bulk", body.clone()))
+                    (service, service_request("POST", "/scim/v2/Bulk", body.clone()))
                 },
                 |(service, request)| {
                     let response = runtime.block_on(service.handle(request));

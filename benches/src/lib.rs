@@ -151,6 +151,24 @@ pub fn ready<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
+/// A request to the protocol service as a provisioning client sends it: host, the bench's
+/// bearer token (`bench-token`) and a SCIM body type.
+///
+/// ```
+/// let request = scimkit_benches::service_request("GET", "/scim/v2/Users", Vec::new());
+/// assert_eq!(request.headers()["authorization"], "Bearer bench-token");
+/// ```
+pub fn service_request(method: &str, uri: &str, body: Vec<u8>) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method.parse().unwrap_or_default();
+    *request.uri_mut() = uri.parse().unwrap_or_default();
+    let headers = request.headers_mut();
+    headers.insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
+    headers.insert("authorization", http::HeaderValue::from_static("Bearer bench-token"));
+    headers.insert("content-type", http::HeaderValue::from_static("application/scim+json"));
+    request
+}
+
 /// This process's resident memory in bytes (Linux), for memory-per-resource estimates.
 pub fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
