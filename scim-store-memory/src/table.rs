@@ -178,8 +178,7 @@ impl Tenant {
         let row = Arc::new(Row { resource, version: version.clone() });
         let stored = row.to_stored();
         if scope.resource_type == GROUP_RESOURCE_TYPE {
-            self.unlink_members(id, &old);
-            self.link_members(id, &row.resource);
+            self.relink_members(id, &old, &row.resource);
         }
         if let Some(event) = options.event {
             self.feed.record(event, &row.resource, Some(&version), self.retention);
@@ -342,17 +341,38 @@ impl Tenant {
 
     fn link_members(&mut self, group_id: &str, group: &JsonObject) {
         for member in group_member_ids(group) {
-            self.groups_by_member.entry(member.into()).or_default().insert(group_id.into());
+            self.link_member(group_id, member);
         }
     }
 
     fn unlink_members(&mut self, group_id: &str, group: &JsonObject) {
         for member in group_member_ids(group) {
-            if let Some(groups) = self.groups_by_member.get_mut(member) {
-                groups.remove(group_id);
-                if groups.is_empty() {
-                    self.groups_by_member.remove(member);
-                }
+            self.unlink_member(group_id, member);
+        }
+    }
+
+    /// Moves the membership index of a replaced group from `old`'s members to `new`'s,
+    /// touching only the members that came or went.
+    fn relink_members(&mut self, group_id: &str, old: &JsonObject, new: &JsonObject) {
+        let before: HashSet<&str> = group_member_ids(old).collect();
+        let after: HashSet<&str> = group_member_ids(new).collect();
+        for &gone in before.difference(&after) {
+            self.unlink_member(group_id, gone);
+        }
+        for &came in after.difference(&before) {
+            self.link_member(group_id, came);
+        }
+    }
+
+    fn link_member(&mut self, group_id: &str, member: &str) {
+        self.groups_by_member.entry(member.into()).or_default().insert(group_id.into());
+    }
+
+    fn unlink_member(&mut self, group_id: &str, member: &str) {
+        if let Some(groups) = self.groups_by_member.get_mut(member) {
+            groups.remove(group_id);
+            if groups.is_empty() {
+                self.groups_by_member.remove(member);
             }
         }
     }
